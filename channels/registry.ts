@@ -1,0 +1,11 @@
+/**
+ * Every channel the gateway knows, in one static map. A factory returns null when its
+ * channel is not configured (no credentials in the environment), and it is then skipped.
+ */
+import type { Channel } from '../src/contract.js';
+import type { ChannelFactory } from './types.js';
+import { createWebchatChannel } from './webchat/index.js';
+
+export const channelFactories = {
+  webchat: createWebchatChannel,
+} satisfies Partial<Record<Channel, ChannelFactory>>;

@@ -1,0 +1,97 @@
+/**
+ * The widget's WebSocket: `GET /api/webchat/sessions/:id/stream`. The token travels in the
+ * first frame, not the URL, so it never lands in access logs:
+ *   client -> {"type":"auth","token","after"}      server -> {"type":"ready","cursor"}
+ *   server -> {"type":"messages","messages":[...],"cursor"}   (everything after the cursor)
+ *   client -> {"type":"message","text","clientMessageId"}      server -> {"type":"ack","clientMessageId","messageId"}
+ * A reconnecting client sends its last cursor and receives whatever it missed.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { KefuError } from '../../src/errors.js';
+import type { Db } from '../../src/storage/db.js';
+import { threadTopic, type MessageHub } from '../../src/pipeline/hub.js';
+import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import type { messageBody } from './routes.js';
+import { webchatInbound } from './inbound.js';
+import type { WebchatSession, WebchatSessions } from './sessions.js';
+import { parseCursor, readTimeline } from './timeline.js';
+
+const Auth = z.object({ type: z.literal('auth'), token: z.string().min(1).max(512), after: z.string().optional() });
+const AUTH_TIMEOUT_MS = 10_000;
+
+interface StreamDeps {
+  db: Db;
+  pipeline: Pipeline;
+  hub: MessageHub;
+  sessions: WebchatSessions;
+  MessageBody: ReturnType<typeof messageBody>;
+}
+
+const sendJson = (socket: WebSocket, value: unknown) => {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
+};
+const fail = (socket: WebSocket, code: string, message: string) => sendJson(socket, { type: 'error', error: { code, message } });
+
+export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
+  api.get('/sessions/:id/stream', { websocket: true }, (socket, request) => {
+    const sessionId = (request.params as { id?: string }).id ?? '';
+    let session: WebchatSession | undefined;
+    let cursor = 0;
+    let unsubscribe: (() => void) | undefined;
+    let pushing = Promise.resolve();
+    const authTimer = setTimeout(() => socket.close(4401, 'auth timeout'), AUTH_TIMEOUT_MS);
+
+    // Reads after the cursor and pushes; chained so pushes never overlap or reorder.
+    const push = () => {
+      pushing = pushing.then(async () => {
+        if (!session) return;
+        const page = await readTimeline(deps.db, session.id, cursor);
+        if (page.messages.length === 0) return;
+        cursor = Number(page.cursor);
+        sendJson(socket, { type: 'messages', ...page });
+        if (page.messages.length > 0) push();
+      }).catch((error: unknown) => request.log.warn({ err: error }, 'webchat stream read failed'));
+    };
+
+    socket.on('message', (data) => {
+      void (async () => {
+        let frame: unknown;
+        try {
+          frame = JSON.parse(String(data));
+        } catch {
+          return fail(socket, 'invalid_json', 'frames are JSON objects');
+        }
+        try {
+          if (!session) {
+            const auth = Auth.safeParse(frame);
+            if (!auth.success) return socket.close(4400, 'first frame must be {"type":"auth","token"}');
+            session = await deps.sessions.authenticate(sessionId, auth.data.token);
+            clearTimeout(authTimer);
+            cursor = parseCursor(auth.data.after);
+            unsubscribe = deps.hub.subscribe(threadTopic('webchat', session.id), push);
+            sendJson(socket, { type: 'ready', cursor: String(cursor) });
+            push();
+            return;
+          }
+          const { type } = frame as { type?: unknown };
+          if (type !== 'message') return fail(socket, 'bad_request', 'unknown frame type');
+          const body = deps.MessageBody.safeParse({ text: (frame as { text?: unknown }).text, clientMessageId: (frame as { clientMessageId?: unknown }).clientMessageId });
+          if (!body.success) return fail(socket, 'validation_failed', body.error.issues[0]?.message ?? 'invalid message');
+          const ingested = await deps.pipeline.ingest(webchatInbound(session.id, body.data));
+          sendJson(socket, { type: 'ack', clientMessageId: body.data.clientMessageId, messageId: ingested.messageId });
+        } catch (error) {
+          if (error instanceof KefuError && error.code === 'unauthorized') return socket.close(4401, 'invalid session or token');
+          if (error instanceof KefuError) return fail(socket, error.code, error.message);
+          request.log.error({ err: error }, 'webchat stream frame failed');
+          fail(socket, 'internal', 'internal error');
+        }
+      })();
+    });
+    socket.on('close', () => {
+      clearTimeout(authTimer);
+      unsubscribe?.();
+    });
+  });
+}

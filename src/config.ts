@@ -1,0 +1,65 @@
+/**
+ * Configuration: one zod schema over the environment, parsed once at start and frozen.
+ * A bad value stops the start with a message naming the variable; never a silent fallback.
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const url = z.string().url();
+
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: port.default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  /** Empty: SQLite under DATA_DIR. `postgres://...`: PostgreSQL. `sqlite:PATH` or `sqlite::memory:` also work. */
+  DATABASE_URL: z.string().regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:').optional(),
+  DATABASE_POOL_SIZE: positiveInt.max(100).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Largest request body accepted, in bytes (webhooks and API). */
+  BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),
+  /** Languages: the bot answers in the customer's language, else this one. */
+  DEFAULT_LOCALE: z.enum(['zh-CN', 'zh-TW', 'en']).default('zh-CN'),
+  /** Extra FAQ files (JSON, comma-separated) loaded after the demo FAQ. */
+  FAQ_FILES: z.string().default(''),
+  FAQ_DEMO: bool.default(true),
+  WEBCHAT_MAX_TEXT: positiveInt.max(20000).default(4000),
+  /** Allowed origins for the embeddable widget (comma-separated, `*` for any site). */
+  WEBCHAT_ALLOWED_ORIGINS: z.string().default('*'),
+  OUTBOX_MAX_ATTEMPTS: positiveInt.max(100).default(8),
+  OUTBOX_POLL_MS: positiveInt.default(1000),
+  /** Optional OpenAI-compatible endpoint for a second opinion on low-confidence turns. */
+  OPENAI_BASE_URL: url.optional(),
+  OPENAI_API_KEY: z.string().optional(),
+  OPENAI_MODEL: z.string().default('gpt-4o-mini'),
+  OPENAI_TIMEOUT_MS: positiveInt.max(30000).default(1500),
+});
+
+export type Config = Readonly<z.infer<typeof ConfigSchema>>;
+
+export class ConfigError extends Error {}
+
+/** Parse the environment (empty strings count as unset). Throws ConfigError naming each bad variable. */
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const result = ConfigSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return Object.freeze({ ...result.data, DATA_DIR: resolve(result.data.DATA_DIR) });
+}
+
+/** Load `.env` from the working directory when present (real environment variables win). */
+export async function loadEnvFile(cwd = process.cwd()): Promise<void> {
+  const file = resolve(cwd, '.env');
+  if (!existsSync(file)) return;
+  const dotenv = await import('dotenv');
+  dotenv.config({ path: file, quiet: true } as Parameters<typeof dotenv.config>[0]);
+}
+
+export const listOf = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);

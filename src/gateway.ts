@@ -1,0 +1,106 @@
+/**
+ * The composition root: opens the store, loads understanding and templates, builds the
+ * pipeline, the outbox dispatcher, the channels and the HTTP server, and stops them in
+ * reverse order. Tests start a whole gateway with `createGateway(parseConfig({...}))`.
+ */
+import type { FastifyInstance } from 'fastify';
+import { channelFactories } from '../channels/registry.js';
+import type { ChannelAdapter, ChannelDeps } from '../channels/types.js';
+import { greeter } from '../dialogs/greeter.js';
+import type { Dialog } from '../dialogs/types.js';
+import { listOf, type Config } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { Metrics } from './metrics.js';
+import { loadNlu } from './nlu/index.js';
+import { OutboxDispatcher } from './pipeline/dispatcher.js';
+import { MessageHub } from './pipeline/hub.js';
+import { Pipeline, type Understander } from './pipeline/pipeline.js';
+import { buildApp } from './server/app.js';
+import { openDb, type Db } from './storage/db.js';
+import * as store from './store/index.js';
+import { Templates } from './templates/index.js';
+
+export interface Gateway {
+  config: Config;
+  db: Db;
+  app: FastifyInstance;
+  pipeline: Pipeline;
+  dispatcher: OutboxDispatcher;
+  hub: MessageHub;
+  metrics: Metrics;
+  logger: Logger;
+  channels: ReadonlyMap<string, ChannelAdapter>;
+  /** Listen on config.PORT (0: any free port) and start background work; resolves to the base URL. */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface GatewayOverrides {
+  logger?: Logger;
+  nlu?: Understander;
+  dialog?: Dialog;
+  /** Extra channel adapters (tests register a scripted channel). */
+  extraChannels?: ChannelAdapter[];
+}
+
+export async function createGateway(config: Config, overrides: GatewayOverrides = {}): Promise<Gateway> {
+  const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
+  const db = openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  const applied = await db.migrate();
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+
+  const metrics = new Metrics();
+  const hub = new MessageHub();
+  const nlu = overrides.nlu ?? (await loadNlu({ faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO }));
+  const templates = Templates.load('bot');
+  const channels = new Map<string, ChannelAdapter>();
+
+  let dispatcher: OutboxDispatcher | undefined;
+  const pipeline = new Pipeline({
+    db, nlu, dialog: overrides.dialog ?? greeter, templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
+    capabilitiesOf: (channel) => {
+      const adapter = channels.get(channel);
+      if (!adapter) throw new Error(`channel '${channel}' is not configured`);
+      return adapter.capabilities;
+    },
+    onOutbound: (conversationId) => dispatcher?.kick(conversationId),
+  });
+  dispatcher = new OutboxDispatcher(db, channels, hub, metrics, logger, { maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS });
+
+  const deps: ChannelDeps = { config, db, logger, hub, pipeline };
+  for (const [name, factory] of Object.entries(channelFactories)) {
+    const adapter = factory(deps);
+    if (adapter) channels.set(name, adapter);
+  }
+  for (const adapter of overrides.extraChannels ?? []) channels.set(adapter.name, adapter);
+
+  metrics.onScrape.push(async () => {
+    const depth = await store.outboxDepth(db.kysely);
+    for (const [status, n] of Object.entries(depth)) if (status !== 'sent') metrics.outboxDepth.set({ status }, n);
+  });
+
+  const app = await buildApp({ db, metrics, logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  for (const adapter of channels.values()) await adapter.routes?.(app);
+
+  const activeDispatcher = dispatcher;
+  let listening = false;
+  return {
+    config, db, app, pipeline, dispatcher: activeDispatcher, hub, metrics, logger, channels,
+    async listen() {
+      const address = await app.listen({ port: config.PORT, host: config.HOST });
+      listening = true;
+      const recovered = await pipeline.recover();
+      if (recovered > 0) logger.info({ recovered }, 'answering messages left unhandled by the last run');
+      activeDispatcher.start();
+      for (const adapter of channels.values()) await adapter.start?.();
+      return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
+    },
+    async close() {
+      for (const adapter of channels.values()) await adapter.stop?.();
+      if (listening) await app.close();
+      await pipeline.idle();
+      await activeDispatcher.stop();
+      await db.close();
+    },
+  };
+}

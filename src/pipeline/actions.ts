@@ -1,0 +1,79 @@
+/**
+ * Carries out a dialog's actions inside the transaction that handles the message, so a
+ * reply, its outbox entry, a hand-over and a case are stored together or not at all.
+ */
+import { fitToChannel } from '../../channels/capabilities.js';
+import type { ChannelCapabilities } from '../../channels/types.js';
+import type { Action } from '../../dialogs/types.js';
+import type { Conversation } from '../contract.js';
+import * as store from '../store/index.js';
+import type { Q } from '../store/index.js';
+import type { Locale, Templates } from '../templates/index.js';
+
+export interface ActionContext {
+  q: Q;
+  conversation: Conversation;
+  capabilities: ChannelCapabilities;
+  templates: Templates;
+  locale: Locale;
+  now: number;
+}
+
+export interface ActionOutcome {
+  /** Outbox entries created, in order: a passive-reply channel may deliver them itself. */
+  replies: Array<{ outboxId: string; messageId: string; text: string; choices?: string[] }>;
+  status: Conversation['status'];
+  caseNumber?: string;
+}
+
+export async function sendReply(
+  ctx: ActionContext, outcome: ActionOutcome, text: string, author: { kind: 'bot' | 'agent' | 'system'; id: string | null }, choices?: string[],
+): Promise<void> {
+  const { q, conversation, now } = ctx;
+  const message = await store.insertOutbound(q, {
+    conversationId: conversation.id, channel: conversation.channel, authorKind: author.kind, authorId: author.id, text, now,
+  });
+  for (const part of fitToChannel(text, choices, ctx.capabilities)) {
+    const payload = { messageId: message.id, ...part };
+    const outboxId = await store.enqueueOutbox(q, {
+      messageId: message.id, conversationId: conversation.id, channel: conversation.channel, payload,
+      notBefore: now + ctx.capabilities.passiveReplyWindowMs, now,
+    });
+    outcome.replies.push({ outboxId, messageId: message.id, text: part.text, choices: part.choices });
+  }
+}
+
+export async function runActions(ctx: ActionContext, actions: Action[]): Promise<ActionOutcome> {
+  const outcome: ActionOutcome = { replies: [], status: ctx.conversation.status };
+  for (const action of actions) {
+    switch (action.type) {
+      case 'reply':
+        await sendReply(ctx, outcome, ctx.templates.render(action.template, ctx.locale, action.vars), { kind: 'bot', id: null }, action.choices);
+        break;
+      case 'handoff':
+        await store.setConversationStatus(ctx.q, ctx.conversation.id, 'queued', ctx.now);
+        outcome.status = 'queued';
+        break;
+      case 'open_case': {
+        const existing = await store.getCaseByConversation(ctx.q, ctx.conversation.id);
+        if (existing) {
+          outcome.caseNumber = existing.number;
+          break;
+        }
+        const created = await store.createCase(ctx.q, {
+          customerId: ctx.conversation.customerId, conversationId: ctx.conversation.id, severity: action.severity,
+          category: action.category, form: action.form, nature: action.nature, reasons: action.reasons, subject: action.subject, now: ctx.now,
+        });
+        outcome.caseNumber = created.number;
+        break;
+      }
+      case 'set_attribute':
+        await store.updateCustomer(ctx.q, ctx.conversation.customerId, { attributes: { [action.key]: action.value } }, ctx.now);
+        break;
+      case 'schedule_follow_up':
+        // Follow-ups are stored by the handoff workspace (issue 5); until then they are a no-op.
+        break;
+    }
+  }
+  return outcome;
+}

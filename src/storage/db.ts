@@ -1,0 +1,73 @@
+/**
+ * Opens the store: SQLite (better-sqlite3, WAL) by default, PostgreSQL when DATABASE_URL
+ * is a postgres:// URL. Both are driven through one Kysely query layer and one schema.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrationProvider, type DialectName } from './migrations/index.js';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  migrate(): Promise<string[]>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+// PostgreSQL sends bigint (int8) as text to protect precision; our bigints are epoch
+// milliseconds and sequence numbers, far below 2^53, so numbers are safe and uniform.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function sqliteFileFor(databaseUrl: string | undefined, dataDir: string): string {
+  if (!databaseUrl) return `${dataDir}/kefu.sqlite`;
+  if (databaseUrl === 'sqlite::memory:') return ':memory:';
+  return databaseUrl.replace(/^sqlite:(\/\/)?/, '');
+}
+
+export function openDb(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Db {
+  const url = options.databaseUrl;
+  const dialect: DialectName = url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
+  let kysely: Kysely<Database>;
+  if (dialect === 'postgres') {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
+    // A dropped idle connection must not crash the process; the next query reconnects.
+    pool.on('error', () => undefined);
+    kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  } else {
+    const file = sqliteFileFor(url, options.dataDir);
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    const database = new SqliteDatabase(file);
+    database.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode is durable across process crashes (only an OS crash can lose
+    // the last commits) and avoids an fsync per message.
+    database.pragma('synchronous = NORMAL');
+    database.pragma('busy_timeout = 5000');
+    database.pragma('foreign_keys = ON');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  }
+  return {
+    kysely,
+    dialect,
+    async migrate() {
+      const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw error instanceof Error ? error : new Error(String(error));
+      return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+    },
+    async ping() {
+      try {
+        await sql`select 1`.execute(kysely);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await kysely.destroy();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * One list of migrations for both dialects, in order, registered statically (no file
+ * globbing, so the list is readable here and works the same from src/ and dist/).
+ */
+import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import * as init from './001-init.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface MigrationContext {
+  dialect: DialectName;
+  /** An auto-incrementing integer primary key, spelled the way each dialect wants it. */
+  serialPk: { type: ColumnDataType; apply: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
+}
+
+type Step = { up: (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void> };
+
+const steps: Record<string, Step> = {
+  '001-init': init,
+};
+
+export function migrationProvider(dialect: DialectName): MigrationProvider {
+  const ctx: MigrationContext = {
+    dialect,
+    serialPk: dialect === 'postgres'
+      ? { type: 'bigserial', apply: (c) => c.primaryKey() }
+      : { type: 'integer', apply: (c) => c.primaryKey().autoIncrement() },
+  };
+  return {
+    async getMigrations(): Promise<Record<string, Migration>> {
+      return Object.fromEntries(
+        Object.entries(steps).map(([name, step]) => [name, { up: (db: Kysely<unknown>) => step.up(db, ctx) }]),
+      );
+    },
+  };
+}

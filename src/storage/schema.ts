@@ -1,0 +1,121 @@
+/**
+ * Row types of the database, as Kysely sees them. Both dialects store the same shapes:
+ * times are epoch milliseconds (bigint), JSON is text, booleans are 0/1 integers.
+ */
+import type { Generated } from 'kysely';
+
+export interface CustomersTable {
+  id: string;
+  display_name: string | null;
+  tier: string;
+  language: string | null;
+  contact_prefs: string;
+  attributes: string;
+  merged_into: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface IdentitiesTable {
+  id: string;
+  customer_id: string;
+  channel: string;
+  external_id: string;
+  display_name: string | null;
+  created_at: number;
+}
+
+export interface ConversationsTable {
+  id: string;
+  customer_id: string;
+  channel: string;
+  thread_key: string;
+  status: string;
+  assignee_id: string | null;
+  dialog_state: string | null;
+  flow: string | null;
+  step: string | null;
+  created_at: number;
+  updated_at: number;
+  last_message_at: number;
+}
+
+export interface MessagesTable {
+  seq: Generated<number>;
+  id: string;
+  conversation_id: string;
+  channel: string;
+  direction: string;
+  /** text | media | event, as in the message contract. */
+  kind: string;
+  /** Event name and key, whether the post was public: what the dialog needs besides text. */
+  meta: string;
+  author_kind: string;
+  author_id: string | null;
+  text: string;
+  attachments: string;
+  channel_message_id: string | null;
+  raw: string | null;
+  /** Inbound only: set when the dialog has handled it (a crash before that re-runs it). */
+  processed_at: number | null;
+  created_at: number;
+}
+
+export interface OutboxTable {
+  seq: Generated<number>;
+  id: string;
+  message_id: string;
+  conversation_id: string;
+  channel: string;
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CasesTable {
+  id: string;
+  number: string;
+  customer_id: string;
+  conversation_id: string | null;
+  status: string;
+  severity: string;
+  category: string | null;
+  form: string | null;
+  nature: string | null;
+  reasons: string;
+  subject: string;
+  owner_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebchatSessionsTable {
+  id: string;
+  token_hash: string;
+  customer_id: string;
+  conversation_id: string;
+  created_at: number;
+  last_seen_at: number;
+}
+
+/** Small named values that must survive restarts: channel cursors, counters. */
+export interface CheckpointsTable {
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface Database {
+  customers: CustomersTable;
+  identities: IdentitiesTable;
+  conversations: ConversationsTable;
+  messages: MessagesTable;
+  outbox: OutboxTable;
+  cases: CasesTable;
+  webchat_sessions: WebchatSessionsTable;
+  checkpoints: CheckpointsTable;
+}

@@ -1,0 +1,76 @@
+import type { Customer, Identity } from '../contract.js';
+import { newId, toCustomer, type Q } from './rows.js';
+
+export async function getCustomer(q: Q, id: string): Promise<Customer | undefined> {
+  const row = await q.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  return row && toCustomer(row);
+}
+
+export async function createCustomer(q: Q, input: { displayName?: string | null; language?: string | null; now: number }): Promise<string> {
+  const id = newId();
+  await q.insertInto('customers').values({
+    id, display_name: input.displayName ?? null, tier: 'standard', language: input.language ?? null,
+    contact_prefs: '{}', attributes: '{}', merged_into: null, created_at: input.now, updated_at: input.now,
+  }).execute();
+  return id;
+}
+
+/**
+ * The customer behind a channel identity, created on first contact. A merged customer
+ * resolves to the one it was merged into, so old identities keep working.
+ */
+export async function resolveIdentity(
+  q: Q, input: { channel: string; externalId: string; displayName?: string; now: number },
+): Promise<{ customerId: string; identityId: string }> {
+  const found = await q.selectFrom('identities')
+    .innerJoin('customers', 'customers.id', 'identities.customer_id')
+    .select(['identities.id as identityId', 'customers.id as customerId', 'customers.merged_into as mergedInto'])
+    .where('identities.channel', '=', input.channel).where('identities.external_id', '=', input.externalId)
+    .executeTakeFirst();
+  if (found) return { identityId: found.identityId, customerId: found.mergedInto ?? found.customerId };
+  const customerId = await createCustomer(q, { displayName: input.displayName ?? null, now: input.now });
+  const identityId = newId();
+  await q.insertInto('identities').values({
+    id: identityId, customer_id: customerId, channel: input.channel, external_id: input.externalId,
+    display_name: input.displayName ?? null, created_at: input.now,
+  }).execute();
+  return { customerId, identityId };
+}
+
+export async function listIdentities(q: Q, customerId: string): Promise<Identity[]> {
+  const rows = await q.selectFrom('identities').selectAll()
+    .where('customer_id', 'in', q.selectFrom('customers').select('id')
+      .where((eb) => eb.or([eb('id', '=', customerId), eb('merged_into', '=', customerId)])))
+    .orderBy('created_at').execute();
+  return rows.map((r) => ({
+    id: r.id, customerId: r.customer_id, channel: r.channel as Identity['channel'], externalId: r.external_id,
+    displayName: r.display_name, createdAt: r.created_at,
+  }));
+}
+
+/**
+ * Merge `fromId` into `intoId` (the same person seen on two channels): identities and
+ * conversations move, the old record stays as a pointer so nothing that referenced it breaks.
+ */
+export async function mergeCustomers(q: Q, fromId: string, intoId: string, now: number): Promise<void> {
+  if (fromId === intoId) return;
+  await q.updateTable('identities').set({ customer_id: intoId }).where('customer_id', '=', fromId).execute();
+  await q.updateTable('conversations').set({ customer_id: intoId }).where('customer_id', '=', fromId).execute();
+  await q.updateTable('cases').set({ customer_id: intoId }).where('customer_id', '=', fromId).execute();
+  await q.updateTable('customers').set({ merged_into: intoId, updated_at: now }).where('id', '=', fromId).execute();
+  await q.updateTable('customers').set({ merged_into: intoId, updated_at: now }).where('merged_into', '=', fromId).execute();
+}
+
+export async function updateCustomer(
+  q: Q, id: string, patch: { tier?: Customer['tier']; language?: string; attributes?: Record<string, unknown>; contactPreferences?: Customer['contactPreferences'] }, now: number,
+): Promise<void> {
+  const current = await getCustomer(q, id);
+  if (!current) return;
+  await q.updateTable('customers').set({
+    tier: patch.tier ?? current.tier,
+    language: patch.language ?? current.language,
+    attributes: JSON.stringify({ ...current.attributes, ...patch.attributes }),
+    contact_prefs: JSON.stringify(patch.contactPreferences ?? current.contactPreferences),
+    updated_at: now,
+  }).where('id', '=', id).execute();
+}

@@ -1,0 +1,101 @@
+/**
+ * The durable outbox: a reply is written here in the same transaction as the message, then
+ * sent by the dispatcher. States: pending -> sending (a lease) -> sent | pending (retry with
+ * backoff) | dead (given up, kept for an agent to see).
+ */
+import { newId, type Q } from './rows.js';
+
+export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
+
+export interface OutboxRow {
+  id: string;
+  seq: number;
+  messageId: string;
+  conversationId: string;
+  channel: string;
+  payload: unknown;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: number;
+  lastError: string | null;
+}
+
+export async function enqueueOutbox(
+  q: Q, e: { messageId: string; conversationId: string; channel: string; payload: unknown; notBefore: number; now: number },
+): Promise<string> {
+  const id = newId();
+  await q.insertInto('outbox').values({
+    id, message_id: e.messageId, conversation_id: e.conversationId, channel: e.channel,
+    payload: JSON.stringify(e.payload), status: 'pending', attempts: 0, next_attempt_at: e.notBefore,
+    last_error: null, created_at: e.now, updated_at: e.now,
+  }).execute();
+  return id;
+}
+
+const open = ['pending', 'sending'] as const;
+
+/** The oldest unsent entry of a conversation: entries of one conversation go out in order. */
+export async function headOfConversation(q: Q, conversationId: string): Promise<OutboxRow | undefined> {
+  const row = await q.selectFrom('outbox').selectAll()
+    .where('conversation_id', '=', conversationId).where('status', 'in', open)
+    .orderBy('seq').limit(1).executeTakeFirst();
+  return row && {
+    id: row.id, seq: row.seq, messageId: row.message_id, conversationId: row.conversation_id, channel: row.channel,
+    payload: JSON.parse(row.payload), status: row.status as OutboxStatus, attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at, lastError: row.last_error,
+  };
+}
+
+/** Conversations with an entry due now (new, retry time reached, or a lease that expired). */
+export async function dueConversations(q: Q, now: number, limit: number): Promise<string[]> {
+  const rows = await q.selectFrom('outbox').select('conversation_id').distinct()
+    .where('status', 'in', open).where('next_attempt_at', '<=', now).limit(limit).execute();
+  return rows.map((r) => r.conversation_id);
+}
+
+/** Take the lease on an entry; false when another worker or the passive path got it first. */
+export async function claimOutbox(q: Q, id: string, now: number, leaseMs: number): Promise<boolean> {
+  const result = await q.updateTable('outbox')
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs, updated_at: now }))
+    .where('id', '=', id).where('status', 'in', open).where('next_attempt_at', '<=', now)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * Mark sent without a lease: used by channels that deliver inside the request (a passive
+ * WeChat reply) or locally (web chat). False if it was already sent or is being sent.
+ */
+export async function takeForImmediateDelivery(q: Q, id: string, now: number): Promise<boolean> {
+  const result = await q.updateTable('outbox').set({ status: 'sent', attempts: 1, updated_at: now })
+    .where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function markSent(q: Q, id: string, now: number): Promise<void> {
+  await q.updateTable('outbox').set({ status: 'sent', updated_at: now, last_error: null }).where('id', '=', id).execute();
+}
+
+export async function markFailed(
+  q: Q, id: string, e: { error: string; retryAt: number | null; now: number },
+): Promise<void> {
+  await q.updateTable('outbox').set({
+    status: e.retryAt === null ? 'dead' : 'pending',
+    next_attempt_at: e.retryAt ?? e.now,
+    last_error: e.error.slice(0, 1000),
+    updated_at: e.now,
+  }).where('id', '=', id).execute();
+}
+
+export async function outboxDepth(q: Q): Promise<Record<OutboxStatus, number>> {
+  const rows = await q.selectFrom('outbox').select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', '!=', 'sent').groupBy('status').execute();
+  const depth: Record<OutboxStatus, number> = { pending: 0, sending: 0, sent: 0, dead: 0 };
+  for (const r of rows) depth[r.status as OutboxStatus] = Number(r.n);
+  return depth;
+}
+
+export async function getOutboxByMessage(q: Q, messageId: string): Promise<{ id: string; status: OutboxStatus; lastError: string | null } | undefined> {
+  const row = await q.selectFrom('outbox').select(['id', 'status', 'last_error']).where('message_id', '=', messageId).executeTakeFirst();
+  return row && { id: row.id, status: row.status as OutboxStatus, lastError: row.last_error };
+}

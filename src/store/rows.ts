@@ -1,0 +1,85 @@
+/** Row <-> contract mapping, in one place, so JSON columns are parsed the same everywhere. */
+import type { Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import type { Case, Conversation, Customer, Message } from '../contract.js';
+import type { CasesTable, ConversationsTable, CustomersTable, Database, MessagesTable } from '../storage/schema.js';
+
+/** A query runner: the database or a transaction on it. */
+export type Q = Kysely<Database>;
+
+export const newId = (): string => randomUUID();
+
+export function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text === null || text === undefined || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+export function toCustomer(row: Selectable<CustomersTable>): Customer {
+  return {
+    id: row.id,
+    displayName: row.display_name,
+    tier: row.tier === 'vip' ? 'vip' : 'standard',
+    language: row.language,
+    contactPreferences: { optedOut: [], quietHours: true, ...parseJson(row.contact_prefs, {}) },
+    attributes: parseJson(row.attributes, {}),
+    mergedInto: row.merged_into,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toConversation(row: Selectable<ConversationsTable>): Conversation {
+  return {
+    id: row.id,
+    customerId: row.customer_id,
+    channel: row.channel as Conversation['channel'],
+    threadKey: row.thread_key,
+    status: row.status as Conversation['status'],
+    assigneeId: row.assignee_id,
+    dialog: parseJson(row.dialog_state, null),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    lastMessageAt: row.last_message_at,
+  };
+}
+
+export function toMessage(row: Selectable<MessagesTable>): Message {
+  return {
+    id: row.id,
+    seq: row.seq,
+    conversationId: row.conversation_id,
+    channel: row.channel as Message['channel'],
+    direction: row.direction === 'out' ? 'out' : 'in',
+    authorKind: row.author_kind as Message['authorKind'],
+    authorId: row.author_id,
+    text: row.text,
+    attachments: parseJson(row.attachments, []),
+    channelMessageId: row.channel_message_id,
+    raw: parseJson(row.raw, null),
+    createdAt: row.created_at,
+  };
+}
+
+export function toCase(row: Selectable<CasesTable>): Case {
+  return {
+    id: row.id,
+    number: row.number,
+    customerId: row.customer_id,
+    conversationId: row.conversation_id,
+    status: row.status,
+    severity: row.severity as Case['severity'],
+    category: row.category,
+    form: row.form,
+    nature: row.nature,
+    reasons: parseJson(row.reasons, []),
+    subject: row.subject,
+    ownerId: row.owner_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}

@@ -1,0 +1,150 @@
+/**
+ * The storage conformance suite: the same assertions against SQLite and a real PostgreSQL
+ * server, so the one query layer behaves the same on both.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDb, type Db } from '../../src/storage/db.js';
+import * as store from '../../src/store/index.js';
+import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
+
+type Backend = { name: string; open: () => Promise<Db>; teardown: () => Promise<void> };
+
+let pgServer: PgServer | null = null;
+const tmp = mkdtempSync(join(tmpdir(), 'kefu-store-'));
+let counter = 0;
+
+const backends: Backend[] = [
+  { name: 'sqlite', open: async () => openDb({ dataDir: join(tmp, `s${counter++}`) }), teardown: async () => undefined },
+  {
+    name: 'postgres',
+    open: async () => openDb({ databaseUrl: await pgServer!.createDatabase(`conf_${counter++}`), dataDir: tmp }),
+    teardown: async () => undefined,
+  },
+];
+
+beforeAll(async () => {
+  pgServer = await startPostgres();
+  requirePostgres(pgServer);
+}, 120_000);
+
+afterAll(async () => {
+  await pgServer?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe.each(backends)('storage on $name', (backend) => {
+  let db: Db;
+  const now = 1_700_000_000_000;
+
+  beforeEach(async () => {
+    if (backend.name === 'postgres' && !pgServer) return;
+    db = await backend.open();
+    expect(await db.migrate()).toEqual(['001-init']);
+  });
+  afterEach(async () => {
+    await db?.close();
+  });
+
+  const skipIfNoPg = () => backend.name === 'postgres' && !pgServer;
+
+  test('migrations are idempotent and ping works', async () => {
+    if (skipIfNoPg()) return;
+    expect(await db.migrate()).toEqual([]);
+    expect(await db.ping()).toBe(true);
+  });
+
+  test('an identity resolves to the same customer; merged customers resolve to the survivor', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const a = await store.resolveIdentity(q, { channel: 'wechat', externalId: 'openid-1', displayName: '张三', now });
+    const again = await store.resolveIdentity(q, { channel: 'wechat', externalId: 'openid-1', now });
+    expect(again).toEqual(a);
+    const b = await store.resolveIdentity(q, { channel: 'email', externalId: 'zhang@example.com', now });
+    expect(b.customerId).not.toBe(a.customerId);
+    await store.mergeCustomers(q, b.customerId, a.customerId, now + 1);
+    expect((await store.resolveIdentity(q, { channel: 'email', externalId: 'zhang@example.com', now })).customerId).toBe(a.customerId);
+    const identities = await store.listIdentities(q, a.customerId);
+    expect(identities.map((i) => i.channel).sort()).toEqual(['email', 'wechat']);
+    expect((await store.getCustomer(q, b.customerId))?.mergedInto).toBe(a.customerId);
+  });
+
+  test('one open conversation per thread; a closed one leaves room for a new one', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const { customerId } = await store.resolveIdentity(q, { channel: 'webchat', externalId: 's1', now });
+    const first = await store.createConversation(q, { customerId, channel: 'webchat', threadKey: 's1', now });
+    await expect(store.createConversation(q, { customerId, channel: 'webchat', threadKey: 's1', now })).rejects.toThrow();
+    await store.setConversationStatus(q, first.id, 'closed', now);
+    const second = await store.createConversation(q, { customerId, channel: 'webchat', threadKey: 's1', now });
+    expect((await store.findOpenConversation(q, 'webchat', 's1'))?.id).toBe(second.id);
+    await store.saveDialogState(q, second.id, { version: 3, flow: 'reception', step: 'recommend', data: { sku: 'DESK-1' } }, now);
+    const loaded = await store.getConversation(q, second.id);
+    expect(loaded?.dialog).toEqual({ version: 3, flow: 'reception', step: 'recommend', data: { sku: 'DESK-1' } });
+    expect(loaded?.createdAt).toBe(now);
+  });
+
+  test('inbound messages are stored once per channel message id, even when inserted concurrently', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const { customerId } = await store.resolveIdentity(q, { channel: 'wechat', externalId: 'o1', now });
+    const conversation = await store.createConversation(q, { customerId, channel: 'wechat', threadKey: 'o1', now });
+    const message = {
+      conversationId: conversation.id, channel: 'wechat', kind: 'text' as const, meta: {}, authorId: 'o1', text: '你好',
+      attachments: [], channelMessageId: '1234567890123456789', raw: { MsgId: '1234567890123456789' }, now,
+    };
+    const results = await Promise.all([1, 2, 3, 4].map(() => db.kysely.transaction().execute((t) => store.insertInbound(t, message))));
+    expect(results.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    const listed = await store.listMessagesAfter(q, conversation.id, 0, 10);
+    expect(listed).toHaveLength(1);
+    expect(listed[0]?.raw).toEqual({ MsgId: '1234567890123456789' });
+    expect((await store.listUnprocessed(q, 10)).map((m) => m.id)).toEqual([listed[0]?.id]);
+    await store.markProcessed(q, listed[0]!.id, now);
+    expect(await store.listUnprocessed(q, 10)).toEqual([]);
+  });
+
+  test('the outbox leases an entry to one worker, retries with a due time, and dead-letters', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const { customerId } = await store.resolveIdentity(q, { channel: 'wechat', externalId: 'o2', now });
+    const conversation = await store.createConversation(q, { customerId, channel: 'wechat', threadKey: 'o2', now });
+    const out = await store.insertOutbound(q, { conversationId: conversation.id, channel: 'wechat', authorKind: 'bot', authorId: null, text: 'hi', now });
+    const id = await store.enqueueOutbox(q, { messageId: out.id, conversationId: conversation.id, channel: 'wechat', payload: { text: 'hi' }, notBefore: now, now });
+    expect(await store.dueConversations(q, now, 10)).toEqual([conversation.id]);
+    const claims = await Promise.all([1, 2, 3].map(() => store.claimOutbox(q, id, now, 30_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect(await store.dueConversations(q, now + 1000, 10)).toEqual([]);
+    // A lease that expired (the worker died mid-send) makes the entry due again.
+    expect(await store.dueConversations(q, now + 31_000, 10)).toEqual([conversation.id]);
+    await store.markFailed(q, id, { error: 'HTTP 503', retryAt: now + 60_000, now });
+    expect((await store.headOfConversation(q, conversation.id))?.attempts).toBe(1);
+    expect(await store.outboxDepth(q)).toMatchObject({ pending: 1, dead: 0 });
+    await store.markFailed(q, id, { error: 'gave up', retryAt: null, now });
+    expect(await store.outboxDepth(q)).toMatchObject({ pending: 0, dead: 1 });
+    expect(await store.getOutboxByMessage(q, out.id)).toEqual({ id, status: 'dead', lastError: 'gave up' });
+  });
+
+  test('case numbers are unique under concurrency and read like K000001', async () => {
+    if (skipIfNoPg()) return;
+    const { customerId } = await store.resolveIdentity(db.kysely, { channel: 'email', externalId: 'a@b.c', now });
+    const cases = await Promise.all(Array.from({ length: 12 }, (_, i) => db.kysely.transaction().execute((t) => store.createCase(t, {
+      customerId, conversationId: null, severity: 'serious', category: 'product', form: 'venting', nature: 'criticism',
+      reasons: ['坏了'], subject: `case ${i}`, now,
+    }))));
+    const numbers = cases.map((c) => c.number).sort();
+    expect(new Set(numbers).size).toBe(12);
+    expect(numbers[0]).toBe('K000001');
+    expect(numbers[11]).toBe('K000012');
+    expect((await store.getCaseByNumber(db.kysely, 'K000003'))?.reasons).toEqual(['坏了']);
+  });
+
+  test('checkpoints survive and update', async () => {
+    if (skipIfNoPg()) return;
+    await store.setCheckpoint(db.kysely, 'weibo:since_id', '100', now);
+    await store.setCheckpoint(db.kysely, 'weibo:since_id', '205', now + 1);
+    expect(await store.getCheckpoint(db.kysely, 'weibo:since_id')).toBe('205');
+    expect(await store.getCheckpoint(db.kysely, 'nothing')).toBeUndefined();
+  });
+});
