@@ -32,6 +32,8 @@ export const ConfigSchema = z.object({
   WEBCHAT_ALLOWED_ORIGINS: z.string().default('*'),
   OUTBOX_MAX_ATTEMPTS: positiveInt.max(100).default(8),
   OUTBOX_POLL_MS: positiveInt.default(1000),
+  /** How long a send may take before the entry is tried again (by this or another process). */
+  OUTBOX_LEASE_MS: positiveInt.default(30000),
   /** Optional OpenAI-compatible endpoint for a second opinion on low-confidence turns. */
   OPENAI_BASE_URL: url.optional(),
   OPENAI_API_KEY: z.string().optional(),

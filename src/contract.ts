@@ -32,6 +32,12 @@ export const Sender = z.object({
   displayName: z.string().max(256).optional(),
 });
 
+/**
+ * Customer text as stored: NUL is dropped (PostgreSQL rejects it in text and no platform
+ * means anything by it); everything else, emoji and all, is kept as written.
+ */
+const customerText = (max: number) => z.string().max(max).transform((s) => s.replace(/\u0000/g, ''));
+
 const inboundBase = {
   channel: Channel,
   /** The channel's own id for this message: the idempotency key with `channel`. */
@@ -52,11 +58,11 @@ const inboundBase = {
  * (subscribe, menu click...) that the dialog may turn into a greeting or an intent.
  */
 export const InboundMessage = z.discriminatedUnion('kind', [
-  z.object({ ...inboundBase, kind: z.literal('text'), text: z.string().min(1).max(20000) }),
+  z.object({ ...inboundBase, kind: z.literal('text'), text: customerText(20000).refine((s) => s.trim().length > 0, 'text must not be empty') }),
   z.object({
     ...inboundBase,
     kind: z.literal('media'),
-    text: z.string().max(20000).default(''),
+    text: customerText(20000).default(''),
     attachments: z.array(Attachment).min(1).max(50),
   }),
   z.object({
@@ -65,7 +71,7 @@ export const InboundMessage = z.discriminatedUnion('kind', [
     event: z.string().min(1).max(64),
     /** Event detail: a menu key, a QR scene... */
     key: z.string().max(512).optional(),
-    text: z.string().max(2000).default(''),
+    text: customerText(2000).default(''),
   }),
 ]);
 export type InboundMessage = z.infer<typeof InboundMessage>;

@@ -11,7 +11,6 @@ import type { Dialog } from '../dialogs/types.js';
 import { listOf, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
-import { loadNlu } from './nlu/index.js';
 import { OutboxDispatcher } from './pipeline/dispatcher.js';
 import { MessageHub } from './pipeline/hub.js';
 import { Pipeline, type Understander } from './pipeline/pipeline.js';
@@ -51,7 +50,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
 
   const metrics = new Metrics();
   const hub = new MessageHub();
-  const nlu = overrides.nlu ?? (await loadNlu({ faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO }));
+  const nlu = overrides.nlu ?? (await (await import('./nlu/index.js')).loadNlu({ faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO }));
   const templates = Templates.load('bot');
   const channels = new Map<string, ChannelAdapter>();
 
@@ -65,7 +64,9 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     },
     onOutbound: (conversationId) => dispatcher?.kick(conversationId),
   });
-  dispatcher = new OutboxDispatcher(db, channels, hub, metrics, logger, { maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS });
+  dispatcher = new OutboxDispatcher(db, channels, hub, metrics, logger, {
+    maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, leaseMs: config.OUTBOX_LEASE_MS,
+  });
 
   const deps: ChannelDeps = { config, db, logger, hub, pipeline };
   for (const [name, factory] of Object.entries(channelFactories)) {

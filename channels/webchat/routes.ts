@@ -25,7 +25,9 @@ const SessionBody = z.object({
 }).strict();
 
 export const messageBody = (maxText: number) => z.object({
-  text: z.string().trim().min(1, 'must not be empty').max(maxText, `must be at most ${maxText} characters`),
+  // NUL is dropped before the checks: PostgreSQL cannot store it and it means nothing.
+  text: z.string().transform((t) => t.replace(/\u0000/g, '').trim())
+    .pipe(z.string().min(1, 'must not be empty').max(maxText, `must be at most ${maxText} characters`)),
   clientMessageId: z.string().min(1).max(128).regex(/^[\w.:-]+$/, 'letters, digits, _ . : - only'),
 }).strict();
 

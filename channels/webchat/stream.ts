@@ -16,6 +16,7 @@ import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { messageBody } from './routes.js';
 import { webchatInbound } from './inbound.js';
 import type { WebchatSession, WebchatSessions } from './sessions.js';
+import { PAGE_SIZE } from './definition.js';
 import { parseCursor, readTimeline } from './timeline.js';
 
 const Auth = z.object({ type: z.literal('auth'), token: z.string().min(1).max(512), after: z.string().optional() });
@@ -51,7 +52,7 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
         if (page.messages.length === 0) return;
         cursor = Number(page.cursor);
         sendJson(socket, { type: 'messages', ...page });
-        if (page.messages.length > 0) push();
+        if (page.messages.length >= PAGE_SIZE) push();
       }).catch((error: unknown) => request.log.warn({ err: error }, 'webchat stream read failed'));
     };
 

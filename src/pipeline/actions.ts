@@ -21,7 +21,7 @@ export interface ActionContext {
 
 export interface ActionOutcome {
   /** Outbox entries created, in order: a passive-reply channel may deliver them itself. */
-  replies: Array<{ outboxId: string; messageId: string; text: string; choices?: string[] }>;
+  replies: Array<{ outboxId: string; messageId: string; text: string; choices?: string[]; delivered: boolean }>;
   status: Conversation['status'];
   caseNumber?: string;
 }
@@ -38,8 +38,10 @@ export async function sendReply(
     const outboxId = await store.enqueueOutbox(q, {
       messageId: message.id, conversationId: conversation.id, channel: conversation.channel, payload,
       notBefore: now + ctx.capabilities.passiveReplyWindowMs, now,
+      // Local delivery (web chat reads our database) happens at commit: nothing left to send.
+      delivered: ctx.capabilities.localDelivery,
     });
-    outcome.replies.push({ outboxId, messageId: message.id, text: part.text, choices: part.choices });
+    outcome.replies.push({ outboxId, messageId: message.id, text: part.text, choices: part.choices, delivered: ctx.capabilities.localDelivery });
   }
 }
 

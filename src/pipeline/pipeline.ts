@@ -9,11 +9,12 @@
  */
 import type { ChannelCapabilities } from '../../channels/types.js';
 import type { Dialog, DialogEvent } from '../../dialogs/types.js';
-import type { Conversation, InboundMessage } from '../contract.js';
+import { InboundMessage, type Conversation, type InboundMessageInput } from '../contract.js';
 import type { Db } from '../storage/db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import * as store from '../store/index.js';
+import type { Q } from '../store/index.js';
 import { localeFor, type Locale, type Templates } from '../templates/index.js';
 import { runActions, type ActionOutcome } from './actions.js';
 import type { MessageHub } from './hub.js';
@@ -52,7 +53,8 @@ export interface Ingested {
   handled: Promise<Handled>;
 }
 
-const threadKeyOf = (channel: string, threadKey: string): string => `${channel}\u0000${threadKey}`;
+// `|` never occurs in a channel name, so keys of different channels cannot collide.
+const threadKeyOf = (channel: string, threadKey: string): string => `${channel}|${threadKey}`;
 const nothing = (conversationId: string, status: Conversation['status']): Handled => ({ conversationId, replies: [], status });
 
 export class Pipeline {
@@ -63,41 +65,62 @@ export class Pipeline {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Store an inbound message once, then answer it in order. Resolves once it is stored. */
-  ingest(input: InboundMessage): Promise<Ingested> {
+  /**
+   * Store an inbound message once and answer it, in one transaction (one commit per
+   * message). If answering fails, the message is still stored on its own, so nothing is
+   * lost: `recover` answers it at the next start.
+   */
+  ingest(message: InboundMessageInput): Promise<Ingested> {
+    // Validated here too: whatever a channel built must satisfy the one message contract.
+    const input = InboundMessage.parse(message);
     const key = threadKeyOf(input.channel, input.threadKey);
     const started = process.hrtime.bigint();
     return this.queue.run(key, async () => {
-      const { db } = this.deps;
-      const stored = await db.kysely.transaction().execute(async (q) => {
-        await store.lockThread(q, db.dialect, key);
-        const existing = await store.findByChannelMessageId(q, input.channel, input.channelMessageId);
-        if (existing) return { id: existing.id, conversationId: existing.conversationId, duplicate: true };
-        const now = this.now();
-        let conversation = await store.findOpenConversation(q, input.channel, input.threadKey);
-        if (!conversation) {
-          const who = await store.resolveIdentity(q, { channel: input.channel, externalId: input.sender.externalId, displayName: input.sender.displayName, now });
-          conversation = await store.createConversation(q, { customerId: who.customerId, channel: input.channel, threadKey: input.threadKey, now });
-        }
-        const inserted = await store.insertInbound(q, {
-          conversationId: conversation.id, channel: input.channel, authorId: input.sender.externalId, kind: input.kind,
-          meta: input.kind === 'event' ? { event: input.event, key: input.key, public: input.public } : { public: input.public },
-          text: input.text, attachments: input.kind === 'media' ? input.attachments : [],
-          channelMessageId: input.channelMessageId, raw: input.raw, now,
-        });
-        await store.touchConversation(q, conversation.id, now);
-        return { id: inserted.id, conversationId: conversation.id, duplicate: inserted.duplicate };
-      });
+      let result: Awaited<ReturnType<Pipeline['storeAndAnswer']>>;
+      try {
+        result = await this.storeAndAnswer(input, true);
+      } catch (error) {
+        this.deps.logger.error({ err: error, channel: input.channel }, 'answering a message failed; storing it to answer later');
+        result = await this.storeAndAnswer(input, false);
+      }
+      const { stored, conversation, outcome } = result;
       if (stored.duplicate) {
         this.deps.metrics.duplicatesIn.inc({ channel: input.channel });
-        return { messageId: stored.id, conversationId: stored.conversationId, duplicate: true, handled: Promise.resolve(nothing(stored.conversationId, 'bot')) };
+      } else {
+        this.deps.metrics.messagesIn.inc({ channel: input.channel });
+        this.afterCommit(conversation, outcome, started);
       }
-      this.deps.metrics.messagesIn.inc({ channel: input.channel });
-      this.deps.hub.notify({ id: stored.conversationId, channel: input.channel, threadKey: input.threadKey });
-      // Queued behind this task on the same key: it runs as soon as this one returns.
-      const handled = this.queue.run(key, () => this.handle(stored.id, started));
-      handled.catch((error: unknown) => this.deps.logger.error({ err: error, messageId: stored.id }, 'handling a message failed; it will be retried on restart'));
-      return { messageId: stored.id, conversationId: stored.conversationId, duplicate: false, handled };
+      const handled = outcome ?? nothing(conversation.id, conversation.status);
+      return { messageId: stored.id, conversationId: conversation.id, duplicate: stored.duplicate, handled: Promise.resolve(handled) };
+    });
+  }
+
+  private async storeAndAnswer(input: InboundMessage, answer: boolean) {
+    const { db } = this.deps;
+    return db.kysely.transaction().execute(async (q) => {
+      await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
+      const existing = await store.findByChannelMessageId(q, input.channel, input.channelMessageId);
+      if (existing) {
+        const conversation = (await store.getConversation(q, existing.conversationId))!;
+        return { stored: { id: existing.id, duplicate: true }, conversation, outcome: null };
+      }
+      const now = this.now();
+      let conversation = await store.findOpenConversation(q, input.channel, input.threadKey);
+      if (!conversation) {
+        const who = await store.resolveIdentity(q, { channel: input.channel, externalId: input.sender.externalId, displayName: input.sender.displayName, now });
+        conversation = await store.createConversation(q, { customerId: who.customerId, channel: input.channel, threadKey: input.threadKey, now });
+      }
+      const meta = input.kind === 'event' ? { event: input.event, key: input.key, public: input.public } : { public: input.public };
+      const inserted = await store.insertInbound(q, {
+        conversationId: conversation.id, channel: input.channel, authorId: input.sender.externalId, kind: input.kind, meta,
+        text: input.text, attachments: input.kind === 'media' ? input.attachments : [],
+        channelMessageId: input.channelMessageId, raw: input.raw, now,
+      });
+      await store.touchConversation(q, conversation.id, now);
+      const outcome = answer
+        ? await this.answer(q, inserted.id, conversation, { kind: input.kind, text: input.text, ...meta, public: input.public }, now)
+        : null;
+      return { stored: { id: inserted.id, duplicate: false }, conversation, outcome };
     });
   }
 
@@ -126,47 +149,60 @@ export class Pipeline {
     return this.queue.idle();
   }
 
+  /** Answer a message stored earlier but left unanswered (see `recover`). */
   private async handle(messageId: string, started: bigint): Promise<Handled> {
-    const { db, nlu, dialog, templates } = this.deps;
-    const input = await store.getInboundForDialog(db.kysely, messageId);
-    const before = input && await store.getConversation(db.kysely, input.conversationId);
-    if (!input || !before) throw new Error(`message ${messageId} or its conversation is missing`);
-    if (input.processed) return nothing(before.id, before.status);
-    // Understanding is pure CPU work: done outside the transaction so it never holds the
-    // database's single writer (SQLite) or a row lock (PostgreSQL).
+    const { db } = this.deps;
+    const result = await db.kysely.transaction().execute(async (q) => {
+      const input = await store.getInboundForDialog(q, messageId);
+      const conversation = input && await store.getConversation(q, input.conversationId);
+      if (!input || !conversation) throw new Error(`message ${messageId} or its conversation is missing`);
+      await store.lockThread(q, db.dialect, threadKeyOf(conversation.channel, conversation.threadKey));
+      if (await store.isProcessed(q, messageId)) return { conversation, outcome: null };
+      return { conversation, outcome: await this.answer(q, messageId, conversation, input, this.now()) };
+    });
+    this.afterCommit(result.conversation, result.outcome, started);
+    return result.outcome ?? nothing(result.conversation.id, result.conversation.status);
+  }
+
+  /**
+   * Understand, run the dialog and carry out its actions, inside the caller's transaction.
+   * Understanding is a fraction of a millisecond of CPU, so it does not hold the writer long.
+   */
+  private async answer(
+    q: Q, messageId: string, conversation: Conversation,
+    message: { kind: InboundMessage['kind']; text: string; event?: string; key?: string; public: boolean }, now: number,
+  ): Promise<Handled> {
+    const { nlu, dialog, templates } = this.deps;
+    if (conversation.status !== 'bot') {
+      // A person holds (or is about to hold) the conversation: the bot stays silent.
+      await store.markProcessed(q, messageId, now);
+      return nothing(conversation.id, conversation.status);
+    }
     // Earlier complaints in this conversation, as the dialog counted them: repeated contact
     // about a problem raises its severity.
-    const complaints = before.dialog?.data.complaints;
-    const repeatContact = typeof complaints === 'number' ? complaints : 0;
-    const understanding = nlu.understand(input.text, { channel: input.channel, repeatContact });
-    const faq = input.kind === 'event' || !input.text.trim() ? null : nlu.faq.ask(input.text);
+    const complaints = conversation.dialog?.data.complaints;
+    const understanding = nlu.understand(message.text, { channel: conversation.channel, repeatContact: typeof complaints === 'number' ? complaints : 0 });
+    const faq = message.kind === 'event' || !message.text.trim() ? null : nlu.faq.ask(message.text);
+    const customer = await store.getCustomer(q, conversation.customerId);
+    const event: DialogEvent = {
+      kind: message.kind, text: message.text, event: message.event, key: message.key, channel: conversation.channel, public: message.public,
+      understanding, faq, customer: { tier: customer?.tier ?? 'standard', firstContact: conversation.dialog === null }, now,
+    };
+    const result = dialog(conversation.dialog, event);
+    const locale = localeFor(customer?.language, understanding.language, this.deps.defaultLocale);
+    const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now }, result.actions);
+    await store.saveDialogState(q, conversation.id, result.state, now);
+    await store.markProcessed(q, messageId, now);
+    return { ...done, conversationId: conversation.id };
+  }
 
-    const outcome = await db.kysely.transaction().execute(async (q) => {
-      await store.lockThread(q, db.dialect, threadKeyOf(before.channel, before.threadKey));
-      const now = this.now();
-      if (await store.isProcessed(q, messageId)) return nothing(before.id, before.status);
-      const conversation = (await store.getConversation(q, before.id)) ?? before;
-      if (conversation.status !== 'bot') {
-        // A person holds (or is about to hold) the conversation: the bot stays silent.
-        await store.markProcessed(q, messageId, now);
-        return nothing(conversation.id, conversation.status);
-      }
-      const customer = await store.getCustomer(q, conversation.customerId);
-      const event: DialogEvent = {
-        kind: input.kind, text: input.text, event: input.event, key: input.key, channel: input.channel, public: input.public,
-        understanding, faq, customer: { tier: customer?.tier ?? 'standard', firstContact: conversation.dialog === null }, now,
-      };
-      const result = dialog(conversation.dialog, event);
-      const locale = localeFor(customer?.language, understanding.language, this.deps.defaultLocale);
-      const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now }, result.actions);
-      await store.saveDialogState(q, conversation.id, result.state, now);
-      await store.markProcessed(q, messageId, now);
-      return { ...done, conversationId: conversation.id };
-    });
-
-    this.deps.metrics.pipelineLatency.observe({ channel: input.channel }, Number(process.hrtime.bigint() - started) / 1e9);
-    if (outcome.replies.length > 0 || outcome.status !== before.status) this.deps.hub.notify(before);
-    if (outcome.replies.length > 0) this.deps.onOutbound(outcome.conversationId);
-    return outcome;
+  /** After a commit: metrics, wake readers, hand queued replies to the dispatcher. */
+  private afterCommit(conversation: Conversation, outcome: Handled | null, started: bigint): void {
+    this.deps.metrics.pipelineLatency.observe({ channel: conversation.channel }, Number(process.hrtime.bigint() - started) / 1e9);
+    this.deps.hub.notify(conversation);
+    if (!outcome) return;
+    const delivered = outcome.replies.filter((r) => r.delivered).length;
+    if (delivered > 0) this.deps.metrics.messagesOut.inc({ channel: conversation.channel }, delivered);
+    if (delivered < outcome.replies.length) this.deps.onOutbound(outcome.conversationId);
   }
 }

@@ -2,8 +2,9 @@
  * The HTTP server: fastify with one error hook that turns every failure into the error
  * catalogue's JSON shape, health and metrics, and the routes each channel registers.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
+import { ZodError } from 'zod';
 import { errorBody, KefuError, type ErrorCode } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -30,7 +31,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     // Fastify's logger type is narrower than pino's; the instance is the same pino logger.
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request access logs would double the log volume at thousands of messages/s.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: deps.bodyLimit,
     trustProxy: true,
     // Long-polls would otherwise hold a shutdown for up to 30 s.
@@ -48,6 +50,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const fastifyError = error as FastifyError;
     const mapped = fastifyError.code ? FASTIFY_CODES[fastifyError.code] : undefined;
     if (mapped) return reply.status(fastifyError.statusCode ?? 400).send(errorBody(mapped, fastifyError.message));
+    if (error instanceof ZodError) {
+      return reply.status(400).send(errorBody('validation_failed', error.issues[0]?.message ?? 'invalid input'));
+    }
     if (error instanceof SyntaxError) return reply.status(400).send(errorBody('invalid_json', 'the body is not valid JSON'));
     if (fastifyError.statusCode && fastifyError.statusCode < 500) {
       return reply.status(fastifyError.statusCode).send(errorBody('bad_request', fastifyError.message));

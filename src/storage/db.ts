@@ -28,14 +28,45 @@ export function sqliteFileFor(databaseUrl: string | undefined, dataDir: string):
   return databaseUrl.replace(/^sqlite:(\/\/)?/, '');
 }
 
+/**
+ * Kysely prepares every query anew; preparing costs more than running our small queries.
+ * better-sqlite3 statements are reusable, so keep them by SQL text (Kysely only calls
+ * `all`/`run`, never iterates two at once on one statement). Bounded: dynamic SQL (IN
+ * lists of varying length) must not grow it forever.
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, property, receiver) {
+      if (property !== 'prepare') {
+        const value = Reflect.get(target, property, receiver) as unknown;
+        // Native methods must be called on the real database object, not the proxy.
+        return typeof value === 'function' ? value.bind(target) : value;
+      }
+      return (sql: string) => {
+        let statement = cache.get(sql);
+        if (!statement) {
+          statement = prepare(sql);
+          if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+          cache.set(sql, statement);
+        }
+        return statement;
+      };
+    },
+  });
+}
+
 export function openDb(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Db {
   const url = options.databaseUrl;
   const dialect: DialectName = url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
-    // A dropped idle connection must not crash the process; the next query reconnects.
+    // A dropped connection must not crash the process: the query in flight fails (and is
+    // answered as an error), the next one reconnects. /healthz reports the outage.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => client.on('error', () => undefined));
     kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = sqliteFileFor(url, options.dataDir);
@@ -47,7 +78,9 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
     database.pragma('synchronous = NORMAL');
     database.pragma('busy_timeout = 5000');
     database.pragma('foreign_keys = ON');
-    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    database.pragma('cache_size = -65536'); // 64 MiB of page cache
+    database.pragma('temp_store = MEMORY');
+    kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   }
   return {
     kysely,

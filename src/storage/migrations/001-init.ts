@@ -44,6 +44,8 @@ export async function up(db: Kysely<unknown>, { serialPk }: MigrationContext): P
   await db.schema.createIndex('conversations_open_thread').on('conversations')
     .columns(['channel', 'thread_key']).unique()
     .where(sql<boolean>`status <> 'closed'`).execute();
+  // Every conversation of a thread, closed ones included (a web chat session's history).
+  await db.schema.createIndex('conversations_thread').on('conversations').columns(['channel', 'thread_key']).execute();
   await db.schema.createIndex('conversations_status').on('conversations').columns(['status', 'updated_at']).execute();
   await db.schema.createIndex('conversations_customer').on('conversations').column('customer_id').execute();
 

@@ -1,0 +1,81 @@
+/**
+ * `npm run bench`: web chat ingest -> bot reply throughput and latency on SQLite, next to a
+ * bare fastify hello-world server measured in the same run by the same load generator, plus
+ * understanding speed. Servers run as child processes (the generator takes the other core).
+ * Prints figures and ratios; it is a measurement, not a test, and asserts nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closedLoop, fixedRate, post, type Run } from './load.js';
+import { BenchSession } from './webchat-client.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+const root = new URL('../../../', import.meta.url).pathname;
+
+async function launch(script: string, args: string[], env: Record<string, string>): Promise<{ url: string; proc: ChildProcess }> {
+  const proc = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    proc.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const m = /LISTENING (\S+)|"url":"([^"]+)"/.exec(out);
+      if (m) resolve((m[1] ?? m[2])!);
+    });
+    proc.on('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  return { url, proc };
+}
+
+const stop = (proc: ChildProcess) => new Promise<void>((resolve) => {
+  proc.once('exit', () => resolve());
+  proc.kill('SIGTERM');
+});
+
+const fmt = (r: Run) => `${r.perSecond.toFixed(0).padStart(6)} /s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.completed} done, ${r.errors} errors)`;
+
+async function main(): Promise<void> {
+  console.log(`kefu bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${SECONDS} s per run`);
+  const concurrency = 64;
+
+  // Baseline: bare fastify.
+  const hello = await launch(join(root, 'dist/test/bench/hello-server.js'), [], {});
+  await closedLoop(concurrency, 1, async () => void (await post(`${hello.url}/hello`, { text: 'warm-up' })));
+  const baseline = await closedLoop(concurrency, SECONDS, async () => void (await post(`${hello.url}/hello`, { text: '你好' })));
+  const baselineAt1000 = await fixedRate(1000, SECONDS / 2, async () => void (await post(`${hello.url}/hello`, { text: '你好' })));
+  await stop(hello.proc);
+
+  // The gateway on SQLite, started the way `npm start` does.
+  const dataDir = mkdtempSync(join(tmpdir(), 'kefu-bench-'));
+  const gateway = await launch(join(root, 'bin/kefu.js'), ['start'], { PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '' });
+  const sessions = await Promise.all(Array.from({ length: 200 }, () => BenchSession.open(gateway.url)));
+  const questions = ['你好', '运费怎么收？', '多久能发货', 'hello', '升降桌保修几年', '我想了解一下人体工学椅'];
+  await closedLoop(concurrency, 1, async (w) => sessions[w]!.ask(questions[w % questions.length]!));
+  const e2e = await closedLoop(concurrency, SECONDS, async (w) => sessions[w]!.ask(questions[w % questions.length]!));
+  const e2eAt1000 = await fixedRate(1000, SECONDS, async (i) => sessions[i % sessions.length]!.ask(questions[i % questions.length]!));
+  for (const s of sessions) s.close();
+  await stop(gateway.proc);
+  rmSync(dataDir, { recursive: true, force: true });
+
+  console.log('\nweb chat: message in -> bot reply pushed back (WebSocket), SQLite');
+  console.log(`  baseline fastify hello, ${concurrency} conns: ${fmt(baseline)}`);
+  console.log(`  kefu end to end,      ${concurrency} conns: ${fmt(e2e)}`);
+  console.log(`  ratio kefu/baseline throughput: ${(e2e.perSecond / baseline.perSecond).toFixed(3)}`);
+  console.log(`  baseline at 1000/s: ${fmt(baselineAt1000)}`);
+  console.log(`  kefu at 1000/s:     ${fmt(e2eAt1000)}`);
+  console.log(`  ratio kefu/baseline p99 at 1000/s: ${(e2eAt1000.p99 / baselineAt1000.p99).toFixed(2)}`);
+  console.log(`  targets: >= 3000 msg/s end to end; p99 < 25 ms at 1000 msg/s`);
+
+  try {
+    const { benchNlu } = await import('../../src/nlu/bench.js');
+    const nlu = await benchNlu();
+    console.log('\nunderstanding (classify + FAQ lookup of one message)');
+    console.log(`  load ${nlu.loadMs.toFixed(0)} ms   p50 ${nlu.p50Ms.toFixed(3)} ms   p99 ${nlu.p99Ms.toFixed(3)} ms   (targets: load < 1500 ms, p99 < 2 ms)`);
+  } catch (error) {
+    console.log(`\nunderstanding bench unavailable: ${(error as Error).message}`);
+  }
+}
+
+await main();
+process.exit(0);

@@ -1,0 +1,38 @@
+/** Web chat sessions for the benchmark: POST a message, resolve when the bot's reply arrives on the WebSocket. */
+import WebSocket from 'ws';
+import { post } from './load.js';
+
+export class BenchSession {
+  private waiting: Array<() => void> = [];
+  private counter = 0;
+  private constructor(private readonly url: string, readonly id: string, private readonly token: string, private readonly ws: WebSocket) {}
+
+  static async open(url: string): Promise<BenchSession> {
+    const created = await post(`${url}/api/webchat/sessions`, {});
+    const { sessionId, token } = JSON.parse(created.body) as { sessionId: string; token: string };
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${sessionId}/stream`);
+    const session = new BenchSession(url, sessionId, token, ws);
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token, after: '0' })));
+      ws.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type: string; messages?: Array<{ author: string }> };
+        if (frame.type === 'ready') resolve();
+        for (const m of frame.messages ?? []) if (m.author === 'bot') session.waiting.shift()?.();
+      });
+      ws.on('error', reject);
+    });
+    return session;
+  }
+
+  /** Sends one message; resolves when its reply has been pushed back. */
+  async ask(text: string): Promise<void> {
+    const replied = new Promise<void>((resolve) => this.waiting.push(resolve));
+    const r = await post(`${this.url}/api/webchat/sessions/${this.id}/messages`, { text, clientMessageId: `b${++this.counter}` }, { authorization: `Bearer ${this.token}` });
+    if (r.status !== 202) throw new Error(`HTTP ${r.status}`);
+    await replied;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+}

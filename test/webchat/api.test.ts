@@ -1,0 +1,181 @@
+/** The web chat API over real HTTP and WebSocket against a started gateway (SQLite). */
+import WebSocket from 'ws';
+import { http, startGateway, type RunningGateway } from '../support/gateway.js';
+
+let running: RunningGateway;
+let url: string;
+
+beforeAll(async () => {
+  running = await startGateway();
+  url = running.url;
+});
+afterAll(async () => {
+  await running.stop();
+});
+
+async function session() {
+  const r = await http(`${url}/api/webchat/sessions`, { body: {} });
+  expect(r.status).toBe(201);
+  expect(r.json).toEqual({ sessionId: expect.any(String), token: expect.any(String) });
+  return r.json as { sessionId: string; token: string };
+}
+
+const countMessages = async () => Number((await running.gateway.db.kysely.selectFrom('messages')
+  .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+
+test('a message is accepted once per clientMessageId and answered', async () => {
+  const s = await session();
+  const first = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text: '你好', clientMessageId: 'c-1' } });
+  expect(first.status).toBe(202);
+  const again = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text: '你好', clientMessageId: 'c-1' } });
+  expect(again.status).toBe(202);
+  expect(again.json.messageId).toBe(first.json.messageId);
+  const page = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?wait=5`, { token: s.token });
+  expect(page.status).toBe(200);
+  await running.gateway.pipeline.idle();
+  const all = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=0`, { token: s.token });
+  expect(all.json.messages.map((m: { author: string }) => m.author)).toEqual(['customer', 'bot']);
+  expect(all.json.messages[0]).toEqual({ id: first.json.messageId, author: 'customer', text: '你好', createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+  // The cursor moves past what was read: nothing new after it.
+  const after = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=${all.json.cursor}`, { token: s.token });
+  expect(after.json).toEqual({ messages: [], cursor: all.json.cursor });
+});
+
+test('the same clientMessageId sent twice at the same moment is stored and answered once', async () => {
+  const s = await session();
+  const send = () => http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text: '运费怎么收', clientMessageId: 'dup' } });
+  const [a, b, c] = await Promise.all([send(), send(), send()]);
+  expect(new Set([a.json.messageId, b.json.messageId, c.json.messageId]).size).toBe(1);
+  await running.gateway.pipeline.idle();
+  const all = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token });
+  expect(all.json.messages.map((m: { author: string }) => m.author)).toEqual(['customer', 'bot']);
+});
+
+test('a long-poll waits and wakes up when the reply lands', async () => {
+  const s = await session();
+  const started = Date.now();
+  const poll = http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=0&wait=10`, { token: s.token });
+  await new Promise((r) => setTimeout(r, 300));
+  await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text: 'hi', clientMessageId: 'w1' } });
+  const page = await poll;
+  expect(page.json.messages.length).toBeGreaterThan(0);
+  expect(Date.now() - started).toBeLessThan(5000);
+  const empty = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=999999999&wait=1`, { token: s.token });
+  expect(empty.json.messages).toEqual([]);
+});
+
+test('one session can never read or write another session', async () => {
+  const alice = await session();
+  const mallory = await session();
+  await http(`${url}/api/webchat/sessions/${alice.sessionId}/messages`, { token: alice.token, body: { text: '我的订单号是 123', clientMessageId: 'a1' } });
+  const read = await http(`${url}/api/webchat/sessions/${alice.sessionId}/messages`, { token: mallory.token });
+  expect(read.status).toBe(401);
+  expect(read.json.error.code).toBe('unauthorized');
+  const write = await http(`${url}/api/webchat/sessions/${alice.sessionId}/messages`, { token: mallory.token, body: { text: 'x', clientMessageId: 'm1' } });
+  expect(write.status).toBe(401);
+  const none = await http(`${url}/api/webchat/sessions/${alice.sessionId}/messages`);
+  expect(none.status).toBe(401);
+  const unknown = await http(`${url}/api/webchat/sessions/wc_nope/messages`, { token: alice.token });
+  expect(unknown.status).toBe(401);
+  // Mallory's own timeline holds none of Alice's words.
+  const own = await http(`${url}/api/webchat/sessions/${mallory.sessionId}/messages`, { token: mallory.token });
+  expect(JSON.stringify(own.json)).not.toContain('123');
+});
+
+describe('bad input gets a JSON error and stores nothing', () => {
+  test.each([
+    ['oversized body', { body: JSON.stringify({ text: 'x'.repeat(70_000), clientMessageId: 'big' }) }, 413, 'payload_too_large'],
+    ['wrong content type', { body: 'text=hi', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'unsupported_media_type'],
+    ['invalid JSON', { body: '{"text":', headers: { 'content-type': 'application/json' } }, 400, 'invalid_json'],
+    ['missing text', { body: { clientMessageId: 'x1' } }, 400, 'validation_failed'],
+    ['empty text', { body: { text: '   ', clientMessageId: 'x2' } }, 400, 'validation_failed'],
+    ['text over the limit', { body: { text: '长'.repeat(4001), clientMessageId: 'x3' } }, 400, 'validation_failed'],
+    ['unknown field', { body: { text: 'hi', clientMessageId: 'x4', admin: true } }, 400, 'validation_failed'],
+    ['only a NUL character', { body: { text: '\u0000', clientMessageId: 'x5' } }, 400, 'validation_failed'],
+    ['bad clientMessageId', { body: { text: 'hi', clientMessageId: '<script>' } }, 400, 'validation_failed'],
+  ])('%s', async (_name, init, status, code) => {
+    const s = await session();
+    const before = await countMessages();
+    const r = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, ...(init as object) });
+    expect(r.status).toBe(status);
+    expect(r.json).toEqual({ error: { code, message: expect.any(String) } });
+    expect(await countMessages()).toBe(before);
+  });
+
+  test('a bad cursor or wait is a 400', async () => {
+    const s = await session();
+    expect((await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=abc`, { token: s.token })).status).toBe(400);
+    expect((await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?wait=31`, { token: s.token })).status).toBe(400);
+  });
+
+  test('an unknown route is a JSON 404', async () => {
+    const r = await http(`${url}/api/nothing`);
+    expect(r.status).toBe(404);
+    expect(r.json.error.code).toBe('not_found');
+  });
+});
+
+test('the WebSocket stream delivers replies and a reconnecting client resumes from its cursor', async () => {
+  const s = await session();
+  const frames: any[] = [];
+  const open = (after: string) => new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
+    ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'auth', token: s.token, after }));
+      resolve(ws);
+    });
+    ws.on('error', reject);
+  });
+  const waitFor = async (predicate: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(frames)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const messagesSeen = () => frames.filter((f) => f.type === 'messages').flatMap((f) => f.messages);
+
+  const ws = await open('0');
+  await waitFor(() => frames.some((f) => f.type === 'ready'));
+  ws.send(JSON.stringify({ type: 'message', text: '你好', clientMessageId: 'ws-1' }));
+  await waitFor(() => messagesSeen().some((m) => m.author === 'bot'));
+  const cursor = frames.filter((f) => f.type === 'messages').at(-1).cursor as string;
+  ws.close();
+
+  // While disconnected the customer writes over HTTP and the bot answers.
+  await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text: '运费怎么收？', clientMessageId: 'ws-2' } });
+  await running.gateway.pipeline.idle();
+  frames.length = 0;
+  const again = await open(cursor);
+  await waitFor(() => messagesSeen().length >= 2);
+  expect(messagesSeen().map((m) => m.author)).toEqual(['customer', 'bot']);
+  expect(messagesSeen()[0].text).toBe('运费怎么收？');
+  again.close();
+
+  // A wrong token closes the socket with 4401.
+  const bad = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
+  const code = await new Promise<number>((resolve) => {
+    bad.on('open', () => bad.send(JSON.stringify({ type: 'auth', token: 'wrong' })));
+    bad.on('close', (c) => resolve(c));
+  });
+  expect(code).toBe(4401);
+});
+
+test('health and metrics', async () => {
+  expect((await http(`${url}/healthz`)).json).toEqual({ status: 'ok' });
+  const metrics = await http(`${url}/metrics`);
+  expect(metrics.status).toBe(200);
+  expect(metrics.text).toMatch(/kefu_messages_in_total\{channel="webchat"\} \d+/);
+  expect(metrics.text).toMatch(/kefu_pipeline_latency_seconds_bucket/);
+  expect(metrics.text).toMatch(/kefu_outbox_depth\{status="pending"\} \d+/);
+});
+
+test('health is 503 when the database is unreachable', async () => {
+  const other = await startGateway();
+  await other.gateway.db.close();
+  const r = await http(`${other.url}/healthz`);
+  expect(r.status).toBe(503);
+  await other.gateway.dispatcher.stop();
+  await other.gateway.app.close();
+});
