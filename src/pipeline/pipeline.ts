@@ -97,7 +97,7 @@ export class Pipeline {
 
   private async storeAndAnswer(input: InboundMessage, answer: boolean) {
     const { db } = this.deps;
-    return db.kysely.transaction().execute(async (q) => {
+    return db.write(async (q) => {
       await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
       const existing = await store.findByChannelMessageId(q, input.channel, input.channelMessageId);
       if (existing) {
@@ -152,7 +152,7 @@ export class Pipeline {
   /** Answer a message stored earlier but left unanswered (see `recover`). */
   private async handle(messageId: string, started: bigint): Promise<Handled> {
     const { db } = this.deps;
-    const result = await db.kysely.transaction().execute(async (q) => {
+    const result = await db.write(async (q) => {
       const input = await store.getInboundForDialog(q, messageId);
       const conversation = input && await store.getConversation(q, input.conversationId);
       if (!input || !conversation) throw new Error(`message ${messageId} or its conversation is missing`);

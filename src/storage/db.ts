@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { GroupCommit } from './group-commit.js';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider, type DialectName } from './migrations/index.js';
@@ -13,6 +14,12 @@ import { migrationProvider, type DialectName } from './migrations/index.js';
 export interface Db {
   kysely: Kysely<Database>;
   dialect: DialectName;
+  /**
+   * Run a write transaction. On SQLite, jobs arriving together share one commit (see
+   * group-commit.ts); on PostgreSQL each is its own transaction (several nodes lock
+   * threads in their own order, and a shared transaction could deadlock across nodes).
+   */
+  write<T>(job: (q: Transaction<Database>) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
@@ -82,9 +89,11 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
     database.pragma('temp_store = MEMORY');
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   }
+  const group = dialect === 'sqlite' ? new GroupCommit(kysely) : null;
   return {
     kysely,
     dialect,
+    write: (job) => (group ? group.run(job) : kysely.transaction().execute(job)),
     async migrate() {
       const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
       const { error, results } = await migrator.migrateToLatest();

@@ -1,14 +1,25 @@
 /** Row <-> contract mapping, in one place, so JSON columns are parsed the same everywhere. */
 import type { Selectable } from 'kysely';
 import type { Kysely } from 'kysely';
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Case, Conversation, Customer, Message } from '../contract.js';
 import type { CasesTable, ConversationsTable, CustomersTable, Database, MessagesTable } from '../storage/schema.js';
 
 /** A query runner: the database or a transaction on it. */
 export type Q = Kysely<Database>;
 
-export const newId = (): string => randomUUID();
+/**
+ * Time-ordered UUIDs (version 7, RFC 9562): new rows land at the end of every index on an
+ * id instead of on a random page, which keeps each commit to a few dirty pages.
+ */
+export function newId(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   if (text === null || text === undefined || text === '') return fallback;
