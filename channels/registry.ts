@@ -5,7 +5,11 @@
 import type { Channel } from '../src/contract.js';
 import type { ChannelFactory } from './types.js';
 import { createWebchatChannel } from './webchat/index.js';
+import { createWechatChannel } from './wechat/index.js';
+import { createWecomChannel } from './wecom/index.js';
 
 export const channelFactories = {
   webchat: createWebchatChannel,
+  wechat: createWechatChannel,
+  wecom: createWecomChannel,
 } satisfies Partial<Record<Channel, ChannelFactory>>;

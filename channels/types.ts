@@ -8,6 +8,7 @@ import type { Channel, Conversation } from '../src/contract.js';
 import type { Config } from '../src/config.js';
 import type { Db } from '../src/storage/db.js';
 import type { Logger } from '../src/logger.js';
+import type { Metrics } from '../src/metrics.js';
 import type { MessageHub } from '../src/pipeline/hub.js';
 import type { Pipeline } from '../src/pipeline/pipeline.js';
 
@@ -40,6 +41,7 @@ export interface ChannelDeps {
   config: Config;
   db: Db;
   logger: Logger;
+  metrics: Metrics;
   hub: MessageHub;
   pipeline: Pipeline;
 }

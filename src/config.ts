@@ -39,6 +39,30 @@ export const ConfigSchema = z.object({
   OPENAI_API_KEY: z.string().optional(),
   OPENAI_MODEL: z.string().default('gpt-4o-mini'),
   OPENAI_TIMEOUT_MS: positiveInt.max(30000).default(1500),
+  /** `on`: ask OPENAI_BASE_URL about messages the local model is unsure of. */
+  NLU_SECOND_OPINION: z.enum(['on', 'off']).default('off'),
+  /** A shop's order API (src/orders/http-provider.ts); unset: the built-in demo shop. */
+  ORDER_API_URL: url.optional(),
+  ORDER_API_TOKEN: z.string().optional(),
+  ORDER_API_TIMEOUT_MS: positiveInt.max(30000).default(3000),
+
+  // WeChat official account (channels/wechat: validated in detail by wechatSettingsFrom).
+  WECHAT_TOKEN: z.string().optional(),
+  WECHAT_APP_ID: z.string().optional(),
+  WECHAT_APP_SECRET: z.string().optional(),
+  WECHAT_ENCODING_AES_KEY: z.string().optional(),
+  WECHAT_PREVIOUS_ENCODING_AES_KEY: z.string().optional(),
+  WECHAT_API_BASE: url.default('https://api.weixin.qq.com'),
+  WECHAT_HANDOFF_TARGET: z.enum(['kefu', 'wechat']).default('kefu'),
+  WECHAT_ACCOUNTS: z.string().optional(),
+  // WeCom customer service (channels/wecom).
+  WECOM_CORP_ID: z.string().optional(),
+  WECOM_KF_SECRET: z.string().optional(),
+  WECOM_TOKEN: z.string().optional(),
+  WECOM_ENCODING_AES_KEY: z.string().optional(),
+  WECOM_PREVIOUS_ENCODING_AES_KEY: z.string().optional(),
+  WECOM_API_BASE: url.default('https://qyapi.weixin.qq.com'),
+  WECOM_HANDOFF_TARGET: z.enum(['wecom', 'kefu']).default('wecom'),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -5,17 +5,20 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { channelFactories } from '../channels/registry.js';
-import type { ChannelAdapter, ChannelDeps } from '../channels/types.js';
-import { greeter } from '../dialogs/greeter.js';
+import type { ChannelAdapter, ChannelDeps, ChannelFactory } from '../channels/types.js';
+import { createDialog } from '../dialogs/engine.js';
 import type { Dialog } from '../dialogs/types.js';
 import { listOf, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { OutboxDispatcher } from './pipeline/dispatcher.js';
 import { MessageHub } from './pipeline/hub.js';
-import { Pipeline, type Understander } from './pipeline/pipeline.js';
+import { Pipeline, type SecondOpinionHook, type Understander } from './pipeline/pipeline.js';
+import type { Nlu, Understanding } from './nlu/index.js';
+import type { Intent } from './nlu/types.js';
 import { buildApp } from './server/app.js';
 import { openDb, type Db } from './storage/db.js';
+import { orderProviders, type OrderProviderFactory } from './orders/index.js';
 import * as store from './store/index.js';
 import { Templates } from './templates/index.js';
 
@@ -38,8 +41,26 @@ export interface GatewayOverrides {
   logger?: Logger;
   nlu?: Understander;
   dialog?: Dialog;
-  /** Extra channel adapters (tests register a scripted channel). */
-  extraChannels?: ChannelAdapter[];
+  /** Where orders go (tests plug a scripted shop). */
+  orders?: OrderProviderFactory;
+  /** Extra channels, as adapters or factories (tests register scripted or tuned channels). */
+  extraChannels?: Array<ChannelAdapter | ChannelFactory>;
+}
+
+/** The LLM second opinion when NLU_SECOND_OPINION=on and OPENAI_BASE_URL is set; otherwise none. */
+async function secondOpinionHook(config: Config, nlu: Understander): Promise<SecondOpinionHook | null> {
+  if (config.NLU_SECOND_OPINION !== 'on' || !config.OPENAI_BASE_URL || !nlu.grade) return null;
+  const llm = await import('./nlu/llm.js');
+  const second = llm.createSecondOpinion({
+    baseURL: config.OPENAI_BASE_URL, apiKey: config.OPENAI_API_KEY, model: config.OPENAI_MODEL, timeoutMs: config.OPENAI_TIMEOUT_MS,
+  });
+  // The pipeline's view of a grade is wider (plain strings); the real one is the NLU's own.
+  const grade = nlu.grade.bind(nlu) as Nlu['grade'];
+  return {
+    needs: (local) => llm.needsSecondOpinion(local as Understanding, second),
+    intentOf: (text) => second.intentOf(text),
+    apply: (local, text, ctx, intent) => llm.applySecondOpinion({ grade }, local as Understanding, text, ctx, intent as Intent | null),
+  };
 }
 
 export async function createGateway(config: Config, overrides: GatewayOverrides = {}): Promise<Gateway> {
@@ -52,11 +73,12 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const hub = new MessageHub();
   const nlu = overrides.nlu ?? (await (await import('./nlu/index.js')).loadNlu({ faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO }));
   const templates = Templates.load('bot');
+  const secondOpinion = await secondOpinionHook(config, nlu);
   const channels = new Map<string, ChannelAdapter>();
 
   let dispatcher: OutboxDispatcher | undefined;
   const pipeline = new Pipeline({
-    db, nlu, dialog: overrides.dialog ?? greeter, templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
+    db, nlu, secondOpinion, dialog: overrides.dialog ?? createDialog(), orders: overrides.orders ?? orderProviders(config), templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
     capabilitiesOf: (channel) => {
       const adapter = channels.get(channel);
       if (!adapter) throw new Error(`channel '${channel}' is not configured`);
@@ -68,12 +90,15 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, leaseMs: config.OUTBOX_LEASE_MS,
   });
 
-  const deps: ChannelDeps = { config, db, logger, hub, pipeline };
+  const deps: ChannelDeps = { config, db, logger, metrics, hub, pipeline };
   for (const [name, factory] of Object.entries(channelFactories)) {
     const adapter = factory(deps);
     if (adapter) channels.set(name, adapter);
   }
-  for (const adapter of overrides.extraChannels ?? []) channels.set(adapter.name, adapter);
+  for (const extra of overrides.extraChannels ?? []) {
+    const adapter = typeof extra === 'function' ? extra(deps) : extra;
+    if (adapter) channels.set(adapter.name, adapter);
+  }
 
   metrics.onScrape.push(async () => {
     const depth = await store.outboxDepth(db.kysely);

@@ -109,10 +109,19 @@ export async function understandWithSecondOpinion(
   second: SecondOpinion | null = null,
 ): Promise<Understanding & { source: 'local' | 'llm' }> {
   const local = nlu.understand(text, ctx);
-  const settled = local.confidence >= (second?.belowConfidence ?? 0) || local.grade.severity === 'critical';
-  if (!second || settled) return { ...local, source: 'local' };
-  const intent = await second.intentOf(text);
-  if (!intent || intent === local.intent) return { ...local, source: 'local' };
+  if (!second || !needsSecondOpinion(local, second)) return { ...local, source: 'local' };
+  return applySecondOpinion(nlu, local, text, ctx, await second.intentOf(text));
+}
+
+/** Whether a local result is uncertain enough to ask; a critical grade never is. */
+export const needsSecondOpinion = (local: Understanding, second: SecondOpinion): boolean =>
+  local.confidence < second.belowConfidence && local.grade.severity !== 'critical';
+
+/** Adopt the model's intent (re-grading if it says complaint); `null` keeps the local result. */
+export function applySecondOpinion(
+  nlu: Pick<Nlu, 'grade'>, local: Understanding, text: string, ctx: UnderstandContext, intent: Intent | null,
+): Understanding & { source: 'local' | 'llm' } {
+  if (!intent || intent === local.intent || local.grade.severity === 'critical') return { ...local, source: 'local' };
   const grade = intent === 'complaint' ? nlu.grade(text, ctx) : { severity: 'none' as const, category: null, form: null, nature: null, reasons: [] };
   return { ...local, intent, grade, alternative: { intent: local.intent, confidence: local.confidence }, source: 'llm' };
 }

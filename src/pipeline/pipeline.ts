@@ -8,7 +8,9 @@
  * re-runs the message after restart (`recover`) or finds it done: nothing lost, nothing twice.
  */
 import type { ChannelCapabilities } from '../../channels/types.js';
+import { dialogLanguage } from '../../dialogs/engine.js';
 import type { Dialog, DialogEvent } from '../../dialogs/types.js';
+import { runTurn, type OrderProviderFactory } from '../orders/index.js';
 import { InboundMessage, type Conversation, type InboundMessageInput } from '../contract.js';
 import type { Db } from '../storage/db.js';
 import type { Logger } from '../logger.js';
@@ -23,19 +25,33 @@ import { KeyedQueue } from './keyed-queue.js';
 /** What the pipeline needs from the understanding module (src/nlu). */
 export interface Understander {
   understand(text: string, ctx?: { channel?: string; repeatContact?: number }): DialogEvent['understanding'];
+  /** A complaint grade whatever the intent (used when a second opinion says complaint). */
+  grade?(text: string, ctx?: { channel?: string; repeatContact?: number }): DialogEvent['understanding']['grade'];
   faq: { ask(text: string): { id: string; answer: string; score: number } | null };
+}
+
+type Understanding = DialogEvent['understanding'];
+
+/** An optional second opinion on uncertain messages (src/nlu/llm.ts), asked before the transaction. */
+export interface SecondOpinionHook {
+  needs(local: Understanding): boolean;
+  intentOf(text: string): Promise<string | null>;
+  apply(local: Understanding, text: string, ctx: { channel?: string; repeatContact?: number }, intent: string | null): Understanding;
 }
 
 export interface PipelineDeps {
   db: Db;
   nlu: Understander;
   dialog: Dialog;
+  /** Performs the dialog's `place_order` / `lookup_shipping` (src/orders): the demo shop or ORDER_API_URL. */
+  orders: OrderProviderFactory;
   templates: Templates;
   hub: MessageHub;
   metrics: Metrics;
   logger: Logger;
   defaultLocale: Locale;
   capabilitiesOf(channel: string): ChannelCapabilities;
+  secondOpinion?: SecondOpinionHook | null;
   /** Called after a commit that queued outbound messages for a conversation. */
   onOutbound(conversationId: string): void;
   now?: () => number;
@@ -78,7 +94,10 @@ export class Pipeline {
     return this.queue.run(key, async () => {
       let result: Awaited<ReturnType<Pipeline['storeAndAnswer']>>;
       try {
-        result = await this.storeAndAnswer(input, true);
+        // Asked in the thread's turn (order kept) but outside the transaction (no lock held
+        // while a remote model thinks); the answer is used only if the message is new.
+        const hint = await this.secondOpinionFor(input);
+        result = await this.storeAndAnswer(input, true, hint);
       } catch (error) {
         this.deps.logger.error({ err: error, channel: input.channel }, 'answering a message failed; storing it to answer later');
         result = await this.storeAndAnswer(input, false);
@@ -95,7 +114,14 @@ export class Pipeline {
     });
   }
 
-  private async storeAndAnswer(input: InboundMessage, answer: boolean) {
+  private async secondOpinionFor(input: InboundMessage): Promise<string | null | undefined> {
+    const hook = this.deps.secondOpinion;
+    if (!hook || input.kind === 'event' || !input.text.trim()) return undefined;
+    if (!hook.needs(this.deps.nlu.understand(input.text, { channel: input.channel }))) return undefined;
+    return hook.intentOf(input.text);
+  }
+
+  private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null) {
     const { db } = this.deps;
     return db.write(async (q) => {
       await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
@@ -118,7 +144,9 @@ export class Pipeline {
       });
       await store.touchConversation(q, conversation.id, now);
       const outcome = answer
-        ? await this.answer(q, inserted.id, conversation, { kind: input.kind, text: input.text, ...meta, public: input.public }, now)
+        ? await this.answer(q, inserted.id, conversation, {
+          kind: input.kind, text: input.text, ...meta, public: input.public, attachments: input.kind === 'media' ? input.attachments : undefined,
+        }, now, hint)
         : null;
       return { stored: { id: inserted.id, duplicate: false }, conversation, outcome };
     });
@@ -170,7 +198,8 @@ export class Pipeline {
    */
   private async answer(
     q: Q, messageId: string, conversation: Conversation,
-    message: { kind: InboundMessage['kind']; text: string; event?: string; key?: string; public: boolean }, now: number,
+    message: { kind: InboundMessage['kind']; text: string; event?: string; key?: string; public: boolean; attachments?: Array<{ kind: string }> }, now: number,
+    hint?: string | null,
   ): Promise<Handled> {
     const { nlu, dialog, templates } = this.deps;
     if (conversation.status !== 'bot') {
@@ -181,15 +210,25 @@ export class Pipeline {
     // Earlier complaints in this conversation, as the dialog counted them: repeated contact
     // about a problem raises its severity.
     const complaints = conversation.dialog?.data.complaints;
-    const understanding = nlu.understand(message.text, { channel: conversation.channel, repeatContact: typeof complaints === 'number' ? complaints : 0 });
+    const ctx = { channel: conversation.channel, repeatContact: typeof complaints === 'number' ? complaints : 0 };
+    const local = nlu.understand(message.text, ctx);
+    const understanding = hint !== undefined && this.deps.secondOpinion ? this.deps.secondOpinion.apply(local, message.text, ctx, hint) : local;
     const faq = message.kind === 'event' || !message.text.trim() ? null : nlu.faq.ask(message.text);
     const customer = await store.getCustomer(q, conversation.customerId);
     const event: DialogEvent = {
       kind: message.kind, text: message.text, event: message.event, key: message.key, channel: conversation.channel, public: message.public,
+      attachments: message.attachments?.map((a) => ({ kind: a.kind })),
       understanding, faq, customer: { tier: customer?.tier ?? 'standard', firstContact: conversation.dialog === null }, now,
     };
-    const result = dialog(conversation.dialog, event);
-    const locale = localeFor(customer?.language, understanding.language, this.deps.defaultLocale);
+    // Effects (placing an order, a shipping lookup) are performed here and their results fed
+    // back to the dialog before anything is said; the inbound message id makes placing idempotent.
+    const result = await runTurn(dialog, conversation.dialog, event, this.deps.orders(q),
+      { customerId: conversation.customerId, idempotencyKey: messageId },
+      (err) => this.deps.logger.error({ err, conversationId: conversation.id }, 'the order provider failed'));
+    // The dialog's language is sticky ("1" or "ok" says nothing); an event without text (a follow)
+    // says nothing either: then the default.
+    const spoken = dialogLanguage(result.state) ?? (message.text.trim() ? understanding.language : undefined);
+    const locale = localeFor(customer?.language, spoken, this.deps.defaultLocale);
     const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now }, result.actions);
     await store.saveDialogState(q, conversation.id, result.state, now);
     await store.markProcessed(q, messageId, now);

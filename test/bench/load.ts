@@ -3,19 +3,22 @@ import http from 'node:http';
 
 export const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
 
-export function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+/** A keep-alive POST of a raw body. */
+export function postRaw(url: string, body: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const data = JSON.stringify(body);
-    const req = http.request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c) => (text += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
     });
     req.on('error', reject);
-    req.end(data);
+    req.end(body);
   });
 }
+
+export const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+  postRaw(url, JSON.stringify(body), { 'content-type': 'application/json', ...headers });
 
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -29,7 +29,16 @@ export class BenchSession {
     const replied = new Promise<void>((resolve) => this.waiting.push(resolve));
     const r = await post(`${this.url}/api/webchat/sessions/${this.id}/messages`, { text, clientMessageId: `b${++this.counter}` }, { authorization: `Bearer ${this.token}` });
     if (r.status !== 202) throw new Error(`HTTP ${r.status}`);
-    await replied;
+    // A reply that never comes (the bot handed over) counts as an error, not a hang.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('no reply within 10 s')), 10_000);
+    });
+    try {
+      await Promise.race([replied, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   close(): void {

@@ -4,6 +4,7 @@
  */
 import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as init from './001-init.js';
+import * as orders from './002-orders.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -17,6 +18,7 @@ type Step = { up: (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void> 
 
 const steps: Record<string, Step> = {
   '001-init': init,
+  '002-orders': orders,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

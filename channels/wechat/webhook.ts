@@ -1,0 +1,182 @@
+/**
+ * One webhook request, from verification to the answer:
+ *   verify (signature; msg_signature and decryption in safe mode) -> parse (xml.ts) ->
+ *   normalise (inbound.ts) -> pipeline.ingest -> passive reply within the deadline, or `success`.
+ * Failures before ingest are KefuErrors (401/400/413 as JSON, nothing stored); after it,
+ * WeChat always gets a valid answer.
+ */
+import { z } from 'zod';
+import type { InboundMessage } from '../../src/contract.js';
+import { KefuError } from '../../src/errors.js';
+import type { Handled } from '../../src/pipeline/pipeline.js';
+import { parseOr400 } from '../../src/server/http.js';
+import * as store from '../../src/store/index.js';
+import type { ChannelDeps } from '../types.js';
+import type { AccountRuntime, WechatAccounts } from './accounts.js';
+import { decryptWithKeys } from './crypto.js';
+import { quotaGrantOf, wechatInbound } from './inbound.js';
+import { joinReplies, passiveText, passiveTransfer, sealReply } from './outbound.js';
+import { InflightMessages, takeReplies, withTimeout, type Outcome } from './passive.js';
+import type { ReplyQuota } from './quota.js';
+import { signatureMatches } from './signature.js';
+import { field, parseWechatXml, type XmlNode } from './xml.js';
+
+export interface WebhookOptions {
+  passiveDeadlineMs: number;
+  maxTextLength: number;
+  handoffTarget: 'kefu' | 'wechat';
+  now: () => number;
+  /** Tests pin the 16 random bytes of safe-mode replies. */
+  randomPrefix?: () => Buffer;
+}
+
+export interface WebhookAnswer {
+  contentType: string;
+  body: string;
+}
+
+const SUCCESS: WebhookAnswer = { contentType: 'text/plain; charset=utf-8', body: 'success' };
+
+const Query = z.object({
+  signature: z.string().max(128).optional(),
+  msg_signature: z.string().max(128).optional(),
+  timestamp: z.string().regex(/^\d{1,12}$/, 'must be a Unix time'),
+  nonce: z.string().min(1).max(64),
+  echostr: z.string().min(1).max(2048).optional(),
+  encrypt_type: z.string().max(16).optional(),
+  openid: z.string().max(128).optional(),
+});
+
+const unauthorized = () => new KefuError('unauthorized', 'signature does not match');
+
+export class WechatWebhook {
+  private readonly inflight = new InflightMessages();
+
+  constructor(
+    private readonly deps: ChannelDeps,
+    private readonly accounts: WechatAccounts,
+    private readonly quota: ReplyQuota,
+    private readonly options: WebhookOptions,
+  ) {}
+
+  /** GET: the URL check. Plain mode echoes `echostr`; with msg_signature it is encrypted (WeCom-style). */
+  verifyUrl(account: AccountRuntime, rawQuery: unknown): string {
+    const q = parseOr400(Query, rawQuery);
+    const { token, appId } = account.settings;
+    if (!q.echostr) throw new KefuError('validation_failed', 'echostr: required');
+    if (q.msg_signature !== undefined) {
+      if (!signatureMatches(q.msg_signature, [token, q.timestamp, q.nonce, q.echostr])) throw unauthorized();
+      const plain = decryptWithKeys(q.echostr, appId ?? '', account.keys);
+      if (!plain.ok) throw new KefuError('bad_request', `echostr cannot be decrypted (${plain.reason})`);
+      return plain.message;
+    }
+    if (!signatureMatches(q.signature, [token, q.timestamp, q.nonce])) throw unauthorized();
+    return q.echostr;
+  }
+
+  /** POST: a message or event. */
+  async receive(account: AccountRuntime, input: { query: unknown; body: unknown; alive: () => boolean }): Promise<WebhookAnswer> {
+    const receivedAt = this.options.now();
+    const q = parseOr400(Query, input.query);
+    const { token } = account.settings;
+    // First, before the body is even looked at: nothing unsigned is parsed or stored.
+    if (!signatureMatches(q.signature, [token, q.timestamp, q.nonce])) throw unauthorized();
+    if (typeof input.body !== 'string') throw new KefuError('unsupported_media_type', 'WeChat messages are XML (text/xml)');
+    const { xml, keyIndex } = this.open(account, q, input.body);
+    const parsed = wechatInbound(xml, receivedAt);
+    if (!parsed.ok) throw this.rejected('bad_request', `not a WeChat message: ${parsed.reason}`);
+    const inbound = parsed.message;
+    const [originalId = '', openid = ''] = inbound.threadKey.split(':');
+    await this.accounts.remember(originalId, account.settings.name, receivedAt);
+
+    const ingested = await this.deps.pipeline.ingest(inbound);
+    const deadline = receivedAt + this.options.passiveDeadlineMs;
+    const reply = { to: { account: originalId, openid }, encrypted: q.encrypt_type === 'aes', keyIndex: keyIndex ?? 0 };
+    const key = `${account.settings.name}:${inbound.channelMessageId}`;
+
+    if (ingested.duplicate) {
+      const retry = await this.inflight.retry(key, deadline - this.options.now());
+      if (!retry.handled) return SUCCESS;
+      return this.answer(account, retry.handled, ingested.conversationId, deadline, input.alive, reply, retry.settle);
+    }
+    const grant = quotaGrantOf(inbound);
+    if (grant) this.quota.opened(inbound.threadKey, grant, receivedAt);
+    if (inbound.kind === 'event' && inbound.event === 'unsubscribe') this.closeAfter(ingested.handled, inbound);
+    const settle = this.inflight.first(key, ingested.handled);
+    return this.answer(account, ingested.handled, ingested.conversationId, deadline, input.alive, reply, settle);
+  }
+
+  /** The message's XML: parsed as is, or taken out of the safe-mode envelope. */
+  private open(account: AccountRuntime, q: z.infer<typeof Query>, body: string): { xml: XmlNode; keyIndex?: number } {
+    const outer = parseWechatXml(body);
+    if (!outer.ok) throw this.rejected(outer.reason === 'xml_too_large' ? 'payload_too_large' : 'bad_request', outer.message);
+    if (q.encrypt_type !== 'aes') return { xml: outer.root };
+    const encrypt = field(outer.root, 'Encrypt');
+    if (!encrypt) throw this.rejected('bad_request', 'encrypt_type=aes but the body has no <Encrypt>');
+    if (!signatureMatches(q.msg_signature, [account.settings.token, q.timestamp, q.nonce, encrypt])) throw unauthorized();
+    if (account.keys.length === 0) {
+      this.deps.logger.error({ channel: 'wechat', account: account.settings.name }, 'WeChat sends safe-mode messages but no EncodingAESKey is configured');
+      throw new KefuError('bad_request', 'this account has no EncodingAESKey configured');
+    }
+    const plain = decryptWithKeys(encrypt, account.settings.appId ?? '', account.keys);
+    if (!plain.ok) {
+      // Signed with our token, yet unreadable: a key that no longer matches the console's.
+      this.deps.logger.error({ channel: 'wechat', account: account.settings.name, reason: plain.reason }, 'a signed safe-mode message cannot be decrypted: check WECHAT_ENCODING_AES_KEY');
+      throw new KefuError(plain.reason === 'appid_mismatch' ? 'unauthorized' : 'bad_request', `the message cannot be decrypted (${plain.reason})`);
+    }
+    if (plain.keyIndex === 1) this.deps.logger.info({ channel: 'wechat', account: account.settings.name }, 'message decrypted with the previous EncodingAESKey');
+    const inner = parseWechatXml(plain.message);
+    if (!inner.ok) throw this.rejected(inner.reason === 'xml_too_large' ? 'payload_too_large' : 'bad_request', inner.message);
+    return { xml: inner.root, keyIndex: plain.keyIndex };
+  }
+
+  /** Wait for the answer until the deadline; reply passively if the connection is still there. */
+  private async answer(
+    account: AccountRuntime, handled: Promise<Handled>, conversationId: string, deadline: number, alive: () => boolean,
+    reply: { to: { account: string; openid: string }; encrypted: boolean; keyIndex: number }, settle: (outcome: Outcome) => void,
+  ): Promise<WebhookAnswer> {
+    const outcome = await withTimeout(handled, deadline - this.options.now());
+    const now = this.options.now();
+    if (!alive()) {
+      settle('abandoned');
+      return SUCCESS;
+    }
+    if (!outcome || now > deadline) {
+      settle('acknowledged');
+      return SUCCESS;
+    }
+    let xml: string;
+    if (this.options.handoffTarget === 'wechat' && (outcome.status === 'queued' || outcome.status === 'human')) {
+      // WeChat's own agents take the customer; our replies (the hand-over notice) follow by API.
+      xml = passiveTransfer(reply.to, now);
+    } else {
+      const texts = await takeReplies(this.deps.db.kysely, conversationId, this.options.maxTextLength, now, outcome.replies.at(-1)?.outboxId);
+      if (texts.length === 0) {
+        settle('acknowledged');
+        return SUCCESS;
+      }
+      xml = passiveText(reply.to, joinReplies(texts), now);
+    }
+    settle('replied');
+    if (!reply.encrypted) return { contentType: 'text/xml; charset=utf-8', body: xml };
+    const { token, appId = '' } = account.settings;
+    // Sealed with the key that opened the message: during a rotation WeChat reads both.
+    const key = account.keys[reply.keyIndex] ?? account.keys[0]!;
+    return { contentType: 'text/xml; charset=utf-8', body: sealReply(xml, { token, appId, key, now, randomPrefix: this.options.randomPrefix?.() }) };
+  }
+
+  /** Unfollowing ends the conversation: WeChat refuses every message to the customer from now on. */
+  private closeAfter(handled: Promise<Handled>, inbound: InboundMessage): void {
+    void handled.then((done) => this.deps.pipeline.inThread('wechat', inbound.threadKey, async () => {
+      const now = this.options.now();
+      await store.setConversationStatus(this.deps.db.kysely, done.conversationId, 'closed', now);
+      this.deps.hub.notify({ id: done.conversationId, channel: 'wechat', threadKey: inbound.threadKey });
+    })).catch((error: unknown) => this.deps.logger.warn({ err: error, channel: 'wechat' }, 'closing an unfollowed conversation failed'));
+  }
+
+  /** A refused payload is logged (size and reason, never content) before the error answer. */
+  private rejected(code: 'bad_request' | 'payload_too_large', message: string): KefuError {
+    this.deps.logger.warn({ channel: 'wechat', reason: message }, 'WeChat webhook payload refused');
+    return new KefuError(code, message);
+  }
+}
