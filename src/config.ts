@@ -46,6 +46,17 @@ export const ConfigSchema = z.object({
   ORDER_API_TOKEN: z.string().optional(),
   ORDER_API_TIMEOUT_MS: positiveInt.max(30000).default(3000),
 
+  /** Creates the `admin` agent with this password at first start (when no agent exists). */
+  KEFU_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  /** First-response targets per severity, in minutes. */
+  SLA_FIRST_RESPONSE_MINUTES: z.string().default('critical:5,serious:15,general:60,none:120'),
+  /** Resolution targets per severity, in hours. */
+  SLA_RESOLUTION_HOURS: z.string().default('critical:4,serious:24,general:72,none:72'),
+  /** How often SLA breaches are looked for, in ms. */
+  SLA_CHECK_MS: positiveInt.default(30000),
+  /** Send the console's session cookie with Secure (behind HTTPS). */
+  COOKIE_SECURE: bool.default(false),
+
   // WeChat official account (channels/wechat: validated in detail by wechatSettingsFrom).
   WECHAT_TOKEN: z.string().optional(),
   WECHAT_APP_ID: z.string().optional(),

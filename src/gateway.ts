@@ -17,6 +17,14 @@ import { Pipeline, type SecondOpinionHook, type Understander } from './pipeline/
 import type { Nlu, Understanding } from './nlu/index.js';
 import type { Intent } from './nlu/types.js';
 import { buildApp } from './server/app.js';
+import * as agentStore from './agents/store.js';
+import { registerAuthRoutes } from './agents/routes.js';
+import { registerConsolePage } from './console/page.js';
+import { ConsoleFeed } from './handoff/console-stream.js';
+import { registerConversationRoutes } from './handoff/routes.js';
+import { parseSla, type SlaPolicy } from './handoff/sla.js';
+import { watchSla } from './handoff/sla-watch.js';
+import { Workspace } from './handoff/workspace.js';
 import { openDb, type Db } from './storage/db.js';
 import { orderProviders, type OrderProviderFactory } from './orders/index.js';
 import * as store from './store/index.js';
@@ -32,6 +40,7 @@ export interface Gateway {
   metrics: Metrics;
   logger: Logger;
   channels: ReadonlyMap<string, ChannelAdapter>;
+  workspace: Workspace;
   /** Listen on config.PORT (0: any free port) and start background work; resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -45,6 +54,13 @@ export interface GatewayOverrides {
   orders?: OrderProviderFactory;
   /** Extra channels, as adapters or factories (tests register scripted or tuned channels). */
   extraChannels?: Array<ChannelAdapter | ChannelFactory>;
+}
+
+/** At first start, `KEFU_ADMIN_PASSWORD` creates the `admin` agent (never when agents exist). */
+async function bootstrapAdmin(db: Db, config: Config, logger: Logger): Promise<void> {
+  if (!config.KEFU_ADMIN_PASSWORD || (await agentStore.countAgents(db.kysely)) > 0) return;
+  await db.write((q) => agentStore.createAgent(q, { username: 'admin', role: 'admin', password: config.KEFU_ADMIN_PASSWORD! }, Date.now()));
+  logger.info('created the admin agent from KEFU_ADMIN_PASSWORD');
 }
 
 /** The LLM second opinion when NLU_SECOND_OPINION=on and OPENAI_BASE_URL is set; otherwise none. */
@@ -76,7 +92,12 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const secondOpinion = await secondOpinionHook(config, nlu);
   const channels = new Map<string, ChannelAdapter>();
 
+  const sla: SlaPolicy = {
+    firstResponseMinutes: parseSla('SLA_FIRST_RESPONSE_MINUTES', config.SLA_FIRST_RESPONSE_MINUTES),
+    resolutionHours: parseSla('SLA_RESOLUTION_HOURS', config.SLA_RESOLUTION_HOURS),
+  };
   let dispatcher: OutboxDispatcher | undefined;
+  let workspace: Workspace | undefined;
   const pipeline = new Pipeline({
     db, nlu, secondOpinion, dialog: overrides.dialog ?? createDialog(), orders: overrides.orders ?? orderProviders(config), templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
     capabilitiesOf: (channel) => {
@@ -85,6 +106,8 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
       return adapter.capabilities;
     },
     onOutbound: (conversationId) => dispatcher?.kick(conversationId),
+    sla,
+    onHandover: () => void workspace?.route(),
   });
   dispatcher = new OutboxDispatcher(db, channels, hub, metrics, logger, {
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, leaseMs: config.OUTBOX_LEASE_MS,
@@ -108,20 +131,44 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const app = await buildApp({ db, metrics, logger, bodyLimit: config.BODY_LIMIT_BYTES });
   for (const adapter of channels.values()) await adapter.routes?.(app);
 
+  // The agent workspace: one state machine for takeover, routing, the agent API and console.
+  const activeWorkspace = new Workspace({
+    db, pipeline, hub, metrics, logger, sla, templates,
+    capabilitiesOf: (channel) => channels.get(channel)?.capabilities ?? (() => { throw new Error(`channel '${channel}' is not configured`); })(),
+    onOutbound: (conversationId) => dispatcher?.kick(conversationId),
+  });
+  workspace = activeWorkspace;
+  const feed = new ConsoleFeed();
+  feed.register(app, { db, hub });
+  registerAuthRoutes(app, { db, secureCookies: config.COOKIE_SECURE, onPresence: () => void activeWorkspace.route() });
+  registerConversationRoutes(app, { db, workspace: activeWorkspace, canned: Templates.load('canned') });
+  registerConsolePage(app);
+  await bootstrapAdmin(db, config, logger);
+  metrics.onScrape.push(async () => {
+    const queue = await db.kysely.selectFrom('conversations').select([(eb) => eb.fn.countAll<number>().as('n'), (eb) => eb.fn.min('queued_at').as('oldest')])
+      .where('status', '=', 'queued').executeTakeFirstOrThrow();
+    metrics.queueDepth.set(Number(queue.n));
+    metrics.queueWait.set(queue.oldest ? (Date.now() - Number(queue.oldest)) / 1000 : 0);
+  });
+  let stopSla: (() => void) | undefined;
+
   const activeDispatcher = dispatcher;
   let listening = false;
   return {
-    config, db, app, pipeline, dispatcher: activeDispatcher, hub, metrics, logger, channels,
+    config, db, app, pipeline, dispatcher: activeDispatcher, hub, metrics, logger, channels, workspace: activeWorkspace,
     async listen() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       listening = true;
       const recovered = await pipeline.recover();
       if (recovered > 0) logger.info({ recovered }, 'answering messages left unhandled by the last run');
       activeDispatcher.start();
+      stopSla = watchSla(db, config.SLA_CHECK_MS, logger, (breach) => feed.broadcast({ type: 'sla_breach', ...breach }, true));
+      void activeWorkspace.route();
       for (const adapter of channels.values()) await adapter.start?.();
       return address.replace('0.0.0.0', '127.0.0.1').replace('[::]', '127.0.0.1');
     },
     async close() {
+      stopSla?.();
       for (const adapter of channels.values()) await adapter.stop?.();
       if (listening) await app.close();
       await pipeline.idle();

@@ -13,6 +13,9 @@ export class Metrics {
   });
   readonly outboxDepth = new Gauge({ name: 'kefu_outbox_depth', help: 'Outbox entries not yet sent, per status', labelNames: ['status'], registers: [this.registry] });
 
+  readonly queueDepth = new Gauge({ name: 'kefu_queue_depth', help: 'Conversations waiting for a person', registers: [this.registry] });
+  readonly queueWait = new Gauge({ name: 'kefu_queue_oldest_wait_seconds', help: 'How long the longest-waiting queued conversation has waited', registers: [this.registry] });
+
   /** Called on each scrape for gauges that are read from the database. */
   onScrape: Array<() => Promise<void>> = [];
 

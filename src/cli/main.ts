@@ -9,6 +9,7 @@ const commands = {
   migrate: { summary: 'apply database migrations and exit', load: () => import('./migrate.js') },
   classify: { summary: 'read {"id","channel","text"} JSON lines, write labels', load: () => import('./classify.js') },
   faq: { summary: 'faq ask --faq FILE: read {"id","text"} lines, write {"id","faq","score"}', load: () => import('./faq.js') },
+  agent: { summary: 'agent add --name NAME --role agent|supervisor|admin --password-stdin', load: () => import('./agent.js') },
   eval: { summary: 'score understanding on ../shared/eval (or --dir DIR)', load: () => import('./eval.js') },
 } satisfies Record<string, Command>;
 

@@ -6,12 +6,16 @@ import { fitToChannel } from '../../channels/capabilities.js';
 import type { ChannelCapabilities } from '../../channels/types.js';
 import type { Action } from '../../dialogs/types.js';
 import type { Conversation } from '../contract.js';
+import { DEFAULT_SLA, type SlaPolicy } from '../handoff/sla.js';
+import { transition } from '../handoff/takeover.js';
 import * as store from '../store/index.js';
 import type { Q } from '../store/index.js';
 import type { Locale, Templates } from '../templates/index.js';
 
 export interface ActionContext {
   q: Q;
+  /** Service levels for a case opened by a hand-over (absent: the workspace defaults). */
+  sla?: SlaPolicy;
   conversation: Conversation;
   capabilities: ChannelCapabilities;
   templates: Templates;
@@ -52,10 +56,13 @@ export async function runActions(ctx: ActionContext, actions: Action[]): Promise
       case 'reply':
         await sendReply(ctx, outcome, ctx.templates.render(action.template, ctx.locale, action.vars), { kind: 'bot', id: null }, action.choices);
         break;
-      case 'handoff':
-        await store.setConversationStatus(ctx.q, ctx.conversation.id, 'queued', ctx.now);
-        outcome.status = 'queued';
+      case 'handoff': {
+        // The same state machine as every other path (src/handoff/takeover.ts).
+        const after = await transition({ q: ctx.q, sla: ctx.sla ?? DEFAULT_SLA, actor: null, now: ctx.now }, ctx.conversation.id,
+          { kind: 'hand_over', priority: action.priority, reason: action.reason });
+        outcome.status = after.status;
         break;
+      }
       case 'open_case': {
         const existing = await store.getCaseByConversation(ctx.q, ctx.conversation.id);
         if (existing) {

@@ -17,6 +17,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import * as store from '../store/index.js';
 import type { Q } from '../store/index.js';
+import type { SlaPolicy } from '../handoff/sla.js';
 import { localeFor, type Locale, type Templates } from '../templates/index.js';
 import { runActions, type ActionOutcome } from './actions.js';
 import type { MessageHub } from './hub.js';
@@ -52,6 +53,10 @@ export interface PipelineDeps {
   defaultLocale: Locale;
   capabilitiesOf(channel: string): ChannelCapabilities;
   secondOpinion?: SecondOpinionHook | null;
+  /** Service levels for cases opened by a hand-over. */
+  sla?: SlaPolicy;
+  /** Called after a commit that handed a conversation over (the router assigns it). */
+  onHandover?(conversationId: string): void;
   /** Called after a commit that queued outbound messages for a conversation. */
   onOutbound(conversationId: string): void;
   now?: () => number;
@@ -229,7 +234,7 @@ export class Pipeline {
     // says nothing either: then the default.
     const spoken = dialogLanguage(result.state) ?? (message.text.trim() ? understanding.language : undefined);
     const locale = localeFor(customer?.language, spoken, this.deps.defaultLocale);
-    const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now }, result.actions);
+    const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now, sla: this.deps.sla }, result.actions);
     await store.saveDialogState(q, conversation.id, result.state, now);
     await store.markProcessed(q, messageId, now);
     return { ...done, conversationId: conversation.id };
@@ -243,5 +248,6 @@ export class Pipeline {
     const delivered = outcome.replies.filter((r) => r.delivered).length;
     if (delivered > 0) this.deps.metrics.messagesOut.inc({ channel: conversation.channel }, delivered);
     if (delivered < outcome.replies.length) this.deps.onOutbound(outcome.conversationId);
+    if (outcome.status === 'queued' && conversation.status === 'bot') this.deps.onHandover?.(outcome.conversationId);
   }
 }

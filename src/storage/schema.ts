@@ -38,6 +38,11 @@ export interface ConversationsTable {
   created_at: number;
   updated_at: number;
   last_message_at: number;
+  // Added by the workspace migration: optional on insert (Generated), set by the takeover code.
+  priority: Generated<string | null>;
+  queued_at: Generated<number | null>;
+  handoff_reason: Generated<string | null>;
+  group_name: Generated<string | null>;
 }
 
 export interface MessagesTable {
@@ -91,6 +96,12 @@ export interface CasesTable {
   owner_id: string | null;
   created_at: number;
   updated_at: number;
+  first_response_due: Generated<number | null>;
+  resolution_due: Generated<number | null>;
+  first_response_at: Generated<number | null>;
+  resolved_at: Generated<number | null>;
+  resolution: Generated<string | null>;
+  sla_breached: Generated<number>;
 }
 
 export interface WebchatSessionsTable {
@@ -109,7 +120,51 @@ export interface CheckpointsTable {
   updated_at: number;
 }
 
+export interface AgentsTable {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  password_hash: string;
+  groups: string;
+  capacity: number;
+  presence: string;
+  failed_logins: number;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface AgentSessionsTable {
+  token_hash: string;
+  agent_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  agent_id: string | null;
+  action: string;
+  target: string | null;
+  detail: string;
+  created_at: number;
+}
+
+export interface CaseEventsTable {
+  seq: Generated<number>;
+  case_id: string;
+  kind: string;
+  actor: string | null;
+  detail: string;
+  created_at: number;
+}
+
 export interface Database {
+  agents: AgentsTable;
+  agent_sessions: AgentSessionsTable;
+  audit_log: AuditLogTable;
+  case_events: CaseEventsTable;
   customers: CustomersTable;
   identities: IdentitiesTable;
   conversations: ConversationsTable;

@@ -5,6 +5,7 @@
 import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as init from './001-init.js';
 import * as orders from './002-orders.js';
+import * as workspace from './005-workspace.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -19,6 +20,7 @@ type Step = { up: (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void> 
 const steps: Record<string, Step> = {
   '001-init': init,
   '002-orders': orders,
+  '005-workspace': workspace,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {

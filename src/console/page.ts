@@ -1,0 +1,16 @@
+/** Serves the agent console (`/console`): a static page and script; data comes from the agent API. */
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import { fromRoot } from '../paths.js';
+
+export function registerConsolePage(app: FastifyInstance): void {
+  const html = readFileSync(fromRoot('src', 'console', 'public', 'console.html'), 'utf8');
+  const script = readFileSync(fromRoot('src', 'console', 'public', 'console.js'), 'utf8');
+  const security = {
+    'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
+    'x-content-type-options': 'nosniff',
+    'referrer-policy': 'no-referrer',
+  };
+  app.get('/console', async (_request, reply) => reply.headers(security).type('text/html; charset=utf-8').send(html));
+  app.get('/console/console.js', async (_request, reply) => reply.headers(security).type('application/javascript; charset=utf-8').send(script));
+}
