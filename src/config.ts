@@ -54,6 +54,9 @@ export const ConfigSchema = z.object({
   SLA_RESOLUTION_HOURS: z.string().default('critical:4,serious:24,general:72,none:72'),
   /** How often SLA breaches are looked for, in ms. */
   SLA_CHECK_MS: positiveInt.default(30000),
+  /** Hours (server local time, set TZ) when follow-ups may go out: the seed texts' 12-13 and 16-19. */
+  FOLLOW_UP_HOURS: z.string().regex(/^\d{1,2}-\d{1,2}(,\d{1,2}-\d{1,2})*$/, 'hour windows like 12-13,16-19').default('12-13,16-19'),
+  FOLLOW_UP_CHECK_MS: positiveInt.default(60000),
   /** Send the console's session cookie with Secure (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
 

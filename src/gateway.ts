@@ -8,7 +8,7 @@ import { channelFactories } from '../channels/registry.js';
 import type { ChannelAdapter, ChannelDeps, ChannelFactory } from '../channels/types.js';
 import { createDialog } from '../dialogs/engine.js';
 import type { Dialog } from '../dialogs/types.js';
-import { listOf, type Config } from './config.js';
+import { ConfigError, listOf, type Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { OutboxDispatcher } from './pipeline/dispatcher.js';
@@ -28,7 +28,8 @@ import { Workspace } from './handoff/workspace.js';
 import { openDb, type Db } from './storage/db.js';
 import { orderProviders, type OrderProviderFactory } from './orders/index.js';
 import * as store from './store/index.js';
-import { Templates } from './templates/index.js';
+import { localeFor, Templates } from './templates/index.js';
+import { parseWindows, takeSurveyAnswer, type Speaker } from './handoff/aftercare.js';
 
 export interface Gateway {
   config: Config;
@@ -54,6 +55,20 @@ export interface GatewayOverrides {
   orders?: OrderProviderFactory;
   /** Extra channels, as adapters or factories (tests register scripted or tuned channels). */
   extraChannels?: Array<ChannelAdapter | ChannelFactory>;
+}
+
+function capabilitiesOf(channels: ReadonlyMap<string, ChannelAdapter>, channel: string): ChannelAdapter['capabilities'] {
+  const adapter = channels.get(channel);
+  if (!adapter) throw new Error(`channel '${channel}' is not configured`);
+  return adapter.capabilities;
+}
+
+function parseFollowUpWindows(value: string): Array<[number, number]> {
+  try {
+    return parseWindows(value);
+  } catch (error) {
+    throw new ConfigError(`invalid configuration:\n  FOLLOW_UP_HOURS: ${(error as Error).message}`);
+  }
 }
 
 /** At first start, `KEFU_ADMIN_PASSWORD` creates the `admin` agent (never when agents exist). */
@@ -98,15 +113,19 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   };
   let dispatcher: OutboxDispatcher | undefined;
   let workspace: Workspace | undefined;
+  const followUpWindows = parseFollowUpWindows(config.FOLLOW_UP_HOURS);
+  const speaker: Speaker = {
+    templates: Templates.load('aftercare'),
+    capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
+    localeOf: (language) => localeFor(language, undefined, config.DEFAULT_LOCALE),
+  };
   const pipeline = new Pipeline({
     db, nlu, secondOpinion, dialog: overrides.dialog ?? createDialog(), orders: overrides.orders ?? orderProviders(config), templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
-    capabilitiesOf: (channel) => {
-      const adapter = channels.get(channel);
-      if (!adapter) throw new Error(`channel '${channel}' is not configured`);
-      return adapter.capabilities;
-    },
+    capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
     onOutbound: (conversationId) => dispatcher?.kick(conversationId),
     sla,
+    followUpWindows,
+    takeSurveyAnswer: (q, input, now) => takeSurveyAnswer(q, speaker, input, now),
     onHandover: () => void workspace?.route(),
   });
   dispatcher = new OutboxDispatcher(db, channels, hub, metrics, logger, {
@@ -133,8 +152,8 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
 
   // The agent workspace: one state machine for takeover, routing, the agent API and console.
   const activeWorkspace = new Workspace({
-    db, pipeline, hub, metrics, logger, sla, templates,
-    capabilitiesOf: (channel) => channels.get(channel)?.capabilities ?? (() => { throw new Error(`channel '${channel}' is not configured`); })(),
+    db, pipeline, hub, metrics, logger, sla, templates, speaker,
+    capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
     onOutbound: (conversationId) => dispatcher?.kick(conversationId),
   });
   workspace = activeWorkspace;
@@ -151,6 +170,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     metrics.queueWait.set(queue.oldest ? (Date.now() - Number(queue.oldest)) / 1000 : 0);
   });
   let stopSla: (() => void) | undefined;
+  let stopFollowUps: (() => void) | undefined;
 
   const activeDispatcher = dispatcher;
   let listening = false;
@@ -162,6 +182,9 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
       const recovered = await pipeline.recover();
       if (recovered > 0) logger.info({ recovered }, 'answering messages left unhandled by the last run');
       activeDispatcher.start();
+      const followUps = setInterval(() => void activeWorkspace.runDueFollowUps().catch((error: unknown) => logger.warn({ err: error }, 'follow-ups failed')), config.FOLLOW_UP_CHECK_MS);
+      followUps.unref();
+      stopFollowUps = () => clearInterval(followUps);
       stopSla = watchSla(db, config.SLA_CHECK_MS, logger, (breach) => feed.broadcast({ type: 'sla_breach', ...breach }, true));
       void activeWorkspace.route();
       for (const adapter of channels.values()) await adapter.start?.();
@@ -169,6 +192,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     },
     async close() {
       stopSla?.();
+      stopFollowUps?.();
       for (const adapter of channels.values()) await adapter.stop?.();
       if (listening) await app.close();
       await pipeline.idle();

@@ -13,4 +13,8 @@ export function registerConsolePage(app: FastifyInstance): void {
   };
   app.get('/console', async (_request, reply) => reply.headers(security).type('text/html; charset=utf-8').send(html));
   app.get('/console/console.js', async (_request, reply) => reply.headers(security).type('application/javascript; charset=utf-8').send(script));
+  const reportsHtml = readFileSync(fromRoot('src', 'console', 'public', 'reports.html'), 'utf8');
+  const reportsJs = readFileSync(fromRoot('src', 'console', 'public', 'reports.js'), 'utf8');
+  app.get('/console/reports', async (_request, reply) => reply.headers(security).type('text/html; charset=utf-8').send(reportsHtml));
+  app.get('/console/reports.js', async (_request, reply) => reply.headers(security).type('application/javascript; charset=utf-8').send(reportsJs));
 }

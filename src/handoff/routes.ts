@@ -8,12 +8,17 @@
  *   POST /api/conversations/:id/release     back to the bot
  *   POST /api/conversations/:id/close       {"resolution"}
  *   GET  /api/canned-replies?locale=
+ *   GET  /api/reports?from=&to=   (supervisor) service figures for a period (epoch ms; default: the last 7 days)
+ *   PUT  /api/customers/:id/preferences  {"optedOut":[channels],"preferredChannel"}  (revisits honour it)
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { authenticate } from '../agents/auth.js';
+import { authenticate, requireRole } from '../agents/auth.js';
+import { buildReport } from './reports.js';
 import { findAgentByName } from '../agents/store.js';
-import { ConversationStatus } from '../contract.js';
+import { Channel, ConversationStatus } from '../contract.js';
+import * as store from '../store/index.js';
+import { audit } from '../agents/store.js';
 import { KefuError } from '../errors.js';
 import { parseOr400 } from '../server/http.js';
 import type { Db } from '../storage/db.js';
@@ -30,6 +35,7 @@ const TransferBody = z.union([
 ]);
 const CloseBody = z.object({ resolution: z.string().trim().min(1).max(2000) }).strict();
 const LIMIT = { bodyLimit: 16 * 1024 };
+const Preferences = z.object({ optedOut: z.array(Channel).max(10).optional(), preferredChannel: Channel.optional() }).strict();
 
 export function registerConversationRoutes(app: FastifyInstance, deps: { db: Db; workspace: Workspace; canned: Templates }): void {
   const { db, workspace } = deps;
@@ -75,6 +81,28 @@ export function registerConversationRoutes(app: FastifyInstance, deps: { db: Db;
     const agent = await who(request);
     const { resolution } = parseOr400(CloseBody, request.body);
     return { conversation: await workspace.act(parseOr400(Id, request.params).id, agent, { kind: 'close', resolution }) };
+  });
+  app.put('/api/customers/:id/preferences', LIMIT, async (request) => {
+    const agent = await who(request);
+    const { id } = parseOr400(Id, request.params);
+    const body = parseOr400(Preferences, request.body);
+    const customer = await store.getCustomer(db.kysely, id);
+    if (!customer) throw new KefuError('not_found', 'no such customer');
+    const contactPreferences = { ...customer.contactPreferences, ...body };
+    await db.write(async (q) => {
+      await store.updateCustomer(q, id, { contactPreferences }, Date.now());
+      await audit(q, { agentId: agent.id, action: 'customer_preferences', target: id, detail: body }, Date.now());
+    });
+    return { contactPreferences };
+  });
+  app.get('/api/reports', async (request) => {
+    requireRole(await who(request), 'supervisor');
+    const now = Date.now();
+    const range = parseOr400(z.object({
+      from: z.coerce.number().int().min(0).default(now - 7 * 24 * 3_600_000),
+      to: z.coerce.number().int().min(0).default(now + 1),
+    }).refine((r) => r.from < r.to, 'from must be before to'), request.query);
+    return buildReport(db.kysely, range);
   });
   app.get('/api/canned-replies', async (request) => {
     await who(request);

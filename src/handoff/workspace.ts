@@ -16,6 +16,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../storage/db.js';
 import * as store from '../store/index.js';
 import type { Templates } from '../templates/index.js';
+import { runFollowUp, sendSurvey, type Speaker } from './aftercare.js';
 import { recordFirstResponse } from './cases.js';
 import { pickAgent } from './routing.js';
 import type { SlaPolicy } from './sla.js';
@@ -29,6 +30,7 @@ export interface WorkspaceDeps {
   logger: Logger;
   sla: SlaPolicy;
   templates: Templates;
+  speaker: Speaker;
   capabilitiesOf(channel: string): ChannelCapabilities;
   onOutbound(conversationId: string): void;
 }
@@ -56,8 +58,14 @@ export class Workspace {
   async act(conversationId: string, agent: Agent | null, t: Transition): Promise<Conversation> {
     const before = await this.conversation(conversationId);
     if (t.kind !== 'assign') this.checkHolder(before, agent);
-    const after = await this.deps.pipeline.inThread(before.channel, before.threadKey, () => this.deps.db.write((q) =>
-      transition({ q, sla: this.deps.sla, actor: agent?.id ?? null, now: Date.now() }, conversationId, t)));
+    const { after, said } = await this.deps.pipeline.inThread(before.channel, before.threadKey, () => this.deps.db.write(async (q) => {
+      const now = Date.now();
+      const changed = await transition({ q, sla: this.deps.sla, actor: agent?.id ?? null, now }, conversationId, t);
+      // A person served the customer: ask how it went, on the customer's own channel.
+      const survey = t.kind === 'close' && before.assigneeId ? await sendSurvey(q, this.deps.speaker, changed, before.assigneeId, now) : null;
+      return { after: changed, said: survey };
+    }));
+    if (said) this.delivered(before.channel, conversationId, said);
     this.deps.hub.notify(after);
     void this.route();
     return after;
@@ -80,11 +88,31 @@ export class Workspace {
       await audit(q, { agentId: agent.id, action: 'conversation_reply', target: conversationId }, now);
       return done;
     }));
-    const delivered = outcome.replies.filter((r) => r.delivered).length;
-    if (delivered > 0) this.deps.metrics.messagesOut.inc({ channel: before.channel }, delivered);
-    if (delivered < outcome.replies.length) this.deps.onOutbound(conversationId);
+    this.delivered(before.channel, conversationId, outcome);
     this.deps.hub.notify(before);
     return { messageId: outcome.replies[0]?.messageId ?? '' };
+  }
+
+  /** After a commit that queued replies: count local deliveries, hand the rest to the dispatcher. */
+  delivered(channel: string, conversationId: string, outcome: ActionOutcome): void {
+    const local = outcome.replies.filter((r) => r.delivered).length;
+    if (local > 0) this.deps.metrics.messagesOut.inc({ channel }, local);
+    if (local < outcome.replies.length) this.deps.onOutbound(conversationId);
+  }
+
+  /** Carry out follow-ups that are due (called by a timer). */
+  async runDueFollowUps(now = Date.now()): Promise<number> {
+    const due = await this.deps.db.kysely.selectFrom('follow_ups').select(['id', 'conversation_id'])
+      .where('status', '=', 'scheduled').where('due_at', '<=', now).limit(100).execute();
+    for (const { id } of due) {
+      const done = await this.deps.db.write((q) => runFollowUp(q, this.deps.speaker, id, now));
+      if (done.conversationId && done.outcome) {
+        const conversation = await this.conversation(done.conversationId);
+        this.delivered(conversation.channel, conversation.id, done.outcome);
+        this.deps.hub.notify(conversation);
+      }
+    }
+    return due.length;
   }
 
   /**

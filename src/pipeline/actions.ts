@@ -8,12 +8,15 @@ import type { Action } from '../../dialogs/types.js';
 import type { Conversation } from '../contract.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../handoff/sla.js';
 import { transition } from '../handoff/takeover.js';
+import { nextAcceptable, scheduleFollowUp } from '../handoff/aftercare.js';
 import * as store from '../store/index.js';
 import type { Q } from '../store/index.js';
 import type { Locale, Templates } from '../templates/index.js';
 
 export interface ActionContext {
   q: Q;
+  /** Hour windows for follow-ups (absent: any time). */
+  followUpWindows?: Array<[number, number]>;
   /** Service levels for a case opened by a hand-over (absent: the workspace defaults). */
   sla?: SlaPolicy;
   conversation: Conversation;
@@ -79,9 +82,11 @@ export async function runActions(ctx: ActionContext, actions: Action[]): Promise
       case 'set_attribute':
         await store.updateCustomer(ctx.q, ctx.conversation.customerId, { attributes: { [action.key]: action.value } }, ctx.now);
         break;
-      case 'schedule_follow_up':
-        // Follow-ups are stored by the handoff workspace (issue 5); until then they are a no-op.
+      case 'schedule_follow_up': {
+        const due = ctx.now + action.afterMs;
+        await scheduleFollowUp(ctx.q, ctx.conversation, action.note, ctx.followUpWindows ? nextAcceptable(due, ctx.followUpWindows) : due, ctx.now);
         break;
+      }
     }
   }
   return outcome;

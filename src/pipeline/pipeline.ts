@@ -53,6 +53,10 @@ export interface PipelineDeps {
   defaultLocale: Locale;
   capabilitiesOf(channel: string): ChannelCapabilities;
   secondOpinion?: SecondOpinionHook | null;
+  /** Hour windows for follow-ups. */
+  followUpWindows?: Array<[number, number]>;
+  /** A survey answer on a closed thread (src/handoff/aftercare.ts) instead of a new conversation. */
+  takeSurveyAnswer?(q: Q, input: InboundMessage, now: number): Promise<{ conversation: Conversation; messageId: string; outcome: ActionOutcome } | null>;
   /** Service levels for cases opened by a hand-over. */
   sla?: SlaPolicy;
   /** Called after a commit that handed a conversation over (the router assigns it). */
@@ -137,6 +141,10 @@ export class Pipeline {
       }
       const now = this.now();
       let conversation = await store.findOpenConversation(q, input.channel, input.threadKey);
+      const survey = conversation ? null : await this.deps.takeSurveyAnswer?.(q, input, now);
+      if (survey) {
+        return { stored: { id: survey.messageId, duplicate: false }, conversation: survey.conversation, outcome: { ...survey.outcome, conversationId: survey.conversation.id } };
+      }
       if (!conversation) {
         const who = await store.resolveIdentity(q, { channel: input.channel, externalId: input.sender.externalId, displayName: input.sender.displayName, now });
         conversation = await store.createConversation(q, { customerId: who.customerId, channel: input.channel, threadKey: input.threadKey, now });
@@ -234,7 +242,7 @@ export class Pipeline {
     // says nothing either: then the default.
     const spoken = dialogLanguage(result.state) ?? (message.text.trim() ? understanding.language : undefined);
     const locale = localeFor(customer?.language, spoken, this.deps.defaultLocale);
-    const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now, sla: this.deps.sla }, result.actions);
+    const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now, sla: this.deps.sla, followUpWindows: this.deps.followUpWindows }, result.actions);
     await store.saveDialogState(q, conversation.id, result.state, now);
     await store.markProcessed(q, messageId, now);
     return { ...done, conversationId: conversation.id };

@@ -160,7 +160,36 @@ export interface CaseEventsTable {
   created_at: number;
 }
 
+export interface SurveysTable {
+  id: string;
+  conversation_id: string;
+  customer_id: string;
+  channel: string;
+  thread_key: string;
+  agent_id: string | null;
+  sent_at: number;
+  rating: number | null;
+  comment: string | null;
+  answered_at: number | null;
+}
+
+export interface FollowUpsTable {
+  id: string;
+  conversation_id: string;
+  customer_id: string;
+  case_id: string | null;
+  note: string;
+  due_at: number;
+  status: string;
+  channel: string | null;
+  outcome: string | null;
+  created_at: number;
+  done_at: number | null;
+}
+
 export interface Database {
+  surveys: SurveysTable;
+  follow_ups: FollowUpsTable;
   agents: AgentsTable;
   agent_sessions: AgentSessionsTable;
   audit_log: AuditLogTable;

@@ -6,6 +6,7 @@ import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, Migrat
 import * as init from './001-init.js';
 import * as orders from './002-orders.js';
 import * as workspace from './005-workspace.js';
+import * as aftercare from './006-aftercare.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -21,6 +22,7 @@ const steps: Record<string, Step> = {
   '001-init': init,
   '002-orders': orders,
   '005-workspace': workspace,
+  '006-aftercare': aftercare,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
