@@ -4,12 +4,16 @@
  */
 import type { Channel } from '../src/contract.js';
 import type { ChannelFactory } from './types.js';
+import { createEmailChannel } from './email/index.js';
 import { createWebchatChannel } from './webchat/index.js';
 import { createWechatChannel } from './wechat/index.js';
 import { createWecomChannel } from './wecom/index.js';
+import { createWeiboChannel } from './weibo/index.js';
 
 export const channelFactories = {
   webchat: createWebchatChannel,
   wechat: createWechatChannel,
   wecom: createWecomChannel,
+  weibo: createWeiboChannel,
+  email: createEmailChannel,
 } satisfies Partial<Record<Channel, ChannelFactory>>;

@@ -10,7 +10,7 @@ import type { Db } from '../src/storage/db.js';
 import type { Logger } from '../src/logger.js';
 import type { Metrics } from '../src/metrics.js';
 import type { MessageHub } from '../src/pipeline/hub.js';
-import type { Pipeline } from '../src/pipeline/pipeline.js';
+import type { Pipeline, Understander } from '../src/pipeline/pipeline.js';
 
 export interface ChannelCapabilities {
   /** Longest text one platform message may carry; longer replies are split. */
@@ -39,6 +39,10 @@ export type SendResult =
 
 export interface ChannelDeps {
   config: Config;
+  /** The gateway's understanding module (grading posts, FAQ answers for mail): loaded once. */
+  nlu: Understander;
+  /** Send what a channel queued in the outbox now rather than at the next poll. */
+  kickOutbox(conversationId: string): void;
   db: Db;
   logger: Logger;
   metrics: Metrics;

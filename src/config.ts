@@ -57,8 +57,47 @@ export const ConfigSchema = z.object({
   /** Hours (server local time, set TZ) when follow-ups may go out: the seed texts' 12-13 and 16-19. */
   FOLLOW_UP_HOURS: z.string().regex(/^\d{1,2}-\d{1,2}(,\d{1,2}-\d{1,2})*$/, 'hour windows like 12-13,16-19').default('12-13,16-19'),
   FOLLOW_UP_CHECK_MS: positiveInt.default(60000),
+  /** Tell a waiting customer their place in the queue (at most once a minute). */
+  QUEUE_POSITION_MESSAGE: bool.default(true),
+  /** A conversation queued this long with no agent goes back to the bot, which says so and schedules a call-back (0: never; critical ones always wait). */
+  HANDOFF_TIMEOUT_SECONDS: z.coerce.number().int().min(0).default(300),
+  /** A customer silent this long after the bot's last message gets a nudge (0: off). */
+  IDLE_SECONDS: z.coerce.number().int().min(0).default(180),
+  /** Channels where silent customers are nudged (live chat only: elsewhere a nudge costs quota or is intrusive). */
+  IDLE_CHANNELS: z.string().default('webchat'),
   /** Send the console's session cookie with Secure (behind HTTPS). */
   COOKIE_SECURE: bool.default(false),
+
+  // E-mail (channels/email: validated in detail by emailSettingsFrom). Off unless IMAP_URL or IMAP_HOST is set.
+  IMAP_URL: z.string().optional(),
+  IMAP_HOST: z.string().optional(),
+  IMAP_PORT: z.string().optional(),
+  IMAP_USER: z.string().optional(),
+  IMAP_PASSWORD: z.string().optional(),
+  IMAP_TLS: z.string().optional(),
+  IMAP_MAILBOXES: z.string().optional(),
+  IMAP_PROCESSED: z.string().optional(),
+  IMAP_POLL_MS: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().optional(),
+  MAIL_REPLY_TO: z.string().optional(),
+  MAIL_BRAND_NAME: z.string().optional(),
+  MAIL_SIGNATURE: z.string().optional(),
+  MAIL_LOGO_URL: z.string().optional(),
+  MAIL_MAX_ATTACHMENT_BYTES: z.string().optional(),
+  MAIL_AUTO_REPLIES_PER_DAY: z.string().optional(),
+  MAIL_FAQ_CONFIDENCE: z.string().optional(),
+
+  // Weibo (channels/weibo: validated in detail by weiboSettingsFrom). Off unless WEIBO_ACCESS_TOKEN is set.
+  WEIBO_ACCESS_TOKEN: z.string().optional(),
+  WEIBO_APP_SECRET: z.string().optional(),
+  WEIBO_APP_KEY: z.string().optional(),
+  WEIBO_UID: z.string().optional(),
+  WEIBO_API_BASE: z.string().optional(),
+  WEIBO_POLL_SECONDS: z.string().optional(),
+  WEIBO_PUBLIC_POLICY: z.string().optional(),
+  /** Bearer token for the Weibo triage API until agents use it through their own login. */
+  KEFU_ADMIN_TOKEN: z.string().optional(),
 
   // WeChat official account (channels/wechat: validated in detail by wechatSettingsFrom).
   WECHAT_TOKEN: z.string().optional(),

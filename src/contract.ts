@@ -149,6 +149,10 @@ export const Message = z.object({
   conversationId: z.string(),
   channel: Channel,
   direction: z.enum(['in', 'out']),
+  /** An `event` (a follow, a menu click, a timer) is stored like a message but is not text anyone wrote. */
+  kind: z.enum(['text', 'media', 'event']),
+  /** For an event: its name (subscribe, CLICK, idle, no_agent...). */
+  event: z.string().nullable(),
   authorKind: AuthorKind,
   authorId: z.string().nullable(),
   text: z.string(),

@@ -29,7 +29,8 @@ import { openDb, type Db } from './storage/db.js';
 import { orderProviders, type OrderProviderFactory } from './orders/index.js';
 import * as store from './store/index.js';
 import { localeFor, Templates } from './templates/index.js';
-import { parseWindows, takeSurveyAnswer, type Speaker } from './handoff/aftercare.js';
+import { parseWindows, queuePositionReply, takeSurveyAnswer, type Speaker } from './handoff/aftercare.js';
+import { startTimers } from './handoff/timers.js';
 
 export interface Gateway {
   config: Config;
@@ -42,6 +43,8 @@ export interface Gateway {
   logger: Logger;
   channels: ReadonlyMap<string, ChannelAdapter>;
   workspace: Workspace;
+  nlu: Understander;
+  kickOutbox(conversationId: string): void;
   /** Listen on config.PORT (0: any free port) and start background work; resolves to the base URL. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -115,7 +118,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   let workspace: Workspace | undefined;
   const followUpWindows = parseFollowUpWindows(config.FOLLOW_UP_HOURS);
   const speaker: Speaker = {
-    templates: Templates.load('aftercare'),
+    templates: Templates.load('runtime'),
     capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
     localeOf: (language) => localeFor(language, undefined, config.DEFAULT_LOCALE),
   };
@@ -126,13 +129,14 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     sla,
     followUpWindows,
     takeSurveyAnswer: (q, input, now) => takeSurveyAnswer(q, speaker, input, now),
+    whileQueued: config.QUEUE_POSITION_MESSAGE ? (q, conversation, now) => queuePositionReply(q, speaker, conversation, now, 60_000) : undefined,
     onHandover: () => void workspace?.route(),
   });
   dispatcher = new OutboxDispatcher(db, channels, hub, metrics, logger, {
     maxAttempts: config.OUTBOX_MAX_ATTEMPTS, pollMs: config.OUTBOX_POLL_MS, leaseMs: config.OUTBOX_LEASE_MS,
   });
 
-  const deps: ChannelDeps = { config, db, logger, metrics, hub, pipeline };
+  const deps: ChannelDeps = { config, db, logger, metrics, hub, pipeline, nlu, kickOutbox: (id) => dispatcher?.kick(id) };
   for (const [name, factory] of Object.entries(channelFactories)) {
     const adapter = factory(deps);
     if (adapter) channels.set(name, adapter);
@@ -175,7 +179,8 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const activeDispatcher = dispatcher;
   let listening = false;
   return {
-    config, db, app, pipeline, dispatcher: activeDispatcher, hub, metrics, logger, channels, workspace: activeWorkspace,
+    config, db, app, pipeline, dispatcher: activeDispatcher, hub, metrics, logger, channels, workspace: activeWorkspace, nlu,
+    kickOutbox: (id: string) => activeDispatcher.kick(id),
     async listen() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
       listening = true;
@@ -184,7 +189,14 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
       activeDispatcher.start();
       const followUps = setInterval(() => void activeWorkspace.runDueFollowUps().catch((error: unknown) => logger.warn({ err: error }, 'follow-ups failed')), config.FOLLOW_UP_CHECK_MS);
       followUps.unref();
-      stopFollowUps = () => clearInterval(followUps);
+      const stopTimers = startTimers({
+        db, workspace: activeWorkspace, pipeline, logger, handoffTimeoutMs: config.HANDOFF_TIMEOUT_SECONDS * 1000,
+        idleMs: config.IDLE_SECONDS * 1000, idleChannels: listOf(config.IDLE_CHANNELS), everyMs: Math.min(10_000, config.FOLLOW_UP_CHECK_MS),
+      });
+      stopFollowUps = () => {
+        clearInterval(followUps);
+        stopTimers();
+      };
       stopSla = watchSla(db, config.SLA_CHECK_MS, logger, (breach) => feed.broadcast({ type: 'sla_breach', ...breach }, true));
       void activeWorkspace.route();
       for (const adapter of channels.values()) await adapter.start?.();

@@ -9,6 +9,8 @@ import { sendReply, type ActionOutcome } from '../pipeline/actions.js';
 import * as store from '../store/index.js';
 import type { Q } from '../store/index.js';
 import { newId } from '../store/rows.js';
+import { byUrgency, type Waiting } from './routing.js';
+import type { Priority } from './takeover.js';
 import type { Locale, Templates } from '../templates/index.js';
 
 export const SURVEY_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -26,6 +28,23 @@ async function say(q: Q, speaker: Speaker, conversation: Conversation, template:
   await sendReply({ q, conversation, capabilities: speaker.capabilitiesOf(conversation.channel), templates: speaker.templates, locale: 'zh-CN', now },
     outcome, text, { kind: 'system', id: null });
   return outcome;
+}
+
+/**
+ * While a customer waits for a person, tell them their place in the queue (at most once per
+ * `minIntervalMs`, so a customer who keeps writing is not answered every time).
+ */
+export async function queuePositionReply(q: Q, speaker: Speaker, conversation: Conversation, now: number, minIntervalMs: number): Promise<ActionOutcome | null> {
+  const recent = await q.selectFrom('messages').select('id').where('conversation_id', '=', conversation.id)
+    .where('author_kind', '=', 'system').where('created_at', '>', now - minIntervalMs).limit(1).executeTakeFirst();
+  if (recent) return null;
+  const queued = (await q.selectFrom('conversations').select(['id', 'priority', 'queued_at', 'group_name'])
+    .where('status', '=', 'queued').limit(1000).execute())
+    .map((r): Waiting => ({ id: r.id, priority: (r.priority ?? 'normal') as Priority, queuedAt: r.queued_at ?? 0, group: r.group_name }))
+    .sort(byUrgency);
+  const ahead = queued.findIndex((w) => w.id === conversation.id);
+  if (ahead < 0) return null;
+  return say(q, speaker, conversation, 'queue_position', { position: ahead }, now);
 }
 
 /** Ask for a rating on the conversation's own channel (once per conversation). */

@@ -59,6 +59,11 @@ export async function conversationDetail(q: Q, id: string) {
       resolvedAt: caseRow.resolved_at, resolution: caseRow.resolution, slaBreached: caseRow.sla_breached === 1,
       timeline: timeline.map((e) => ({ kind: e.kind, actor: e.actor, detail: parseJson(e.detail, {}), at: e.created_at })),
     } : null,
-    messages: messages.map((m) => ({ id: m.id, author: m.authorKind, authorId: m.authorId, text: m.text, attachments: m.attachments, createdAt: m.createdAt })),
+    // Events (a follow, a timer) are shown as system lines, never as something the customer wrote.
+    messages: messages.map((m) => ({
+      id: m.id, kind: m.kind, author: m.kind === 'event' ? 'system' : m.authorKind, authorId: m.authorId,
+      text: m.kind === 'event' ? `[${m.event ?? 'event'}]` : m.text,
+      attachments: m.attachments, createdAt: m.createdAt,
+    })),
   };
 }

@@ -57,6 +57,8 @@ export interface PipelineDeps {
   followUpWindows?: Array<[number, number]>;
   /** A survey answer on a closed thread (src/handoff/aftercare.ts) instead of a new conversation. */
   takeSurveyAnswer?(q: Q, input: InboundMessage, now: number): Promise<{ conversation: Conversation; messageId: string; outcome: ActionOutcome } | null>;
+  /** What to tell a customer who writes while waiting for a person (null: nothing). */
+  whileQueued?(q: Q, conversation: Conversation, now: number): Promise<ActionOutcome | null>;
   /** Service levels for cases opened by a hand-over. */
   sla?: SlaPolicy;
   /** Called after a commit that handed a conversation over (the router assigns it). */
@@ -216,9 +218,11 @@ export class Pipeline {
   ): Promise<Handled> {
     const { nlu, dialog, templates } = this.deps;
     if (conversation.status !== 'bot') {
-      // A person holds (or is about to hold) the conversation: the bot stays silent.
+      // A person holds (or is about to hold) the conversation: the bot stays silent, except
+      // for the queue position while the customer waits.
       await store.markProcessed(q, messageId, now);
-      return nothing(conversation.id, conversation.status);
+      const position = conversation.status === 'queued' ? await this.deps.whileQueued?.(q, conversation, now) : null;
+      return position ? { ...position, conversationId: conversation.id } : nothing(conversation.id, conversation.status);
     }
     // Earlier complaints in this conversation, as the dialog counted them: repeated contact
     // about a problem raises its severity.

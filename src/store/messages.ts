@@ -99,11 +99,11 @@ export async function countInbound(q: Q, conversationId: string): Promise<number
   return Number(row?.n ?? 0);
 }
 
-/** Messages of every conversation on one channel thread after a cursor (a web chat session's history). */
+/** Messages (events left out) of every conversation on one channel thread after a cursor (a web chat session's history). */
 export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<Message[]> {
   const rows = await q.selectFrom('messages').selectAll('messages')
     .where('messages.conversation_id', 'in', q.selectFrom('conversations').select('id')
       .where('channel', '=', channel).where('thread_key', '=', threadKey))
-    .where('messages.seq', '>', afterSeq).orderBy('messages.seq').limit(limit).execute();
+    .where('messages.seq', '>', afterSeq).where('messages.kind', '!=', 'event').orderBy('messages.seq').limit(limit).execute();
   return rows.map(toMessage);
 }

@@ -66,6 +66,8 @@ export function toMessage(row: Selectable<MessagesTable>): Message {
     conversationId: row.conversation_id,
     channel: row.channel as Message['channel'],
     direction: row.direction === 'out' ? 'out' : 'in',
+    kind: row.kind === 'event' ? 'event' : row.kind === 'media' ? 'media' : 'text',
+    event: row.kind === 'event' ? (parseJson<{ event?: string }>(row.meta, {}).event ?? null) : null,
     authorKind: row.author_kind as Message['authorKind'],
     authorId: row.author_id,
     text: row.text,

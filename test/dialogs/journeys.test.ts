@@ -15,7 +15,8 @@ const shop = new ScriptedShop({
 });
 
 beforeAll(async () => {
-  running = await startGateway({}, { dialog: withSyncEffects(engine, shop.perform) });
+  // Silence while queued is checked strictly: no queue-position message either.
+  running = await startGateway({ QUEUE_POSITION_MESSAGE: 'false' }, { dialog: withSyncEffects(engine, shop.perform) });
 });
 afterAll(async () => {
   await running.stop();

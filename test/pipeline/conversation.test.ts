@@ -5,7 +5,8 @@ import { startGateway, type RunningGateway } from '../support/gateway.js';
 let running: RunningGateway;
 
 beforeAll(async () => {
-  running = await startGateway();
+  // Silence while queued is checked strictly: no queue-position message either.
+  running = await startGateway({ QUEUE_POSITION_MESSAGE: 'false' });
 });
 afterAll(async () => {
   await running.stop();

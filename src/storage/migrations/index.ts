@@ -5,6 +5,8 @@
 import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as init from './001-init.js';
 import * as orders from './002-orders.js';
+import * as email from './003-email.js';
+import * as weibo from './004-weibo.js';
 import * as workspace from './005-workspace.js';
 import * as aftercare from './006-aftercare.js';
 
@@ -21,6 +23,8 @@ type Step = { up: (db: Kysely<unknown>, ctx: MigrationContext) => Promise<void> 
 const steps: Record<string, Step> = {
   '001-init': init,
   '002-orders': orders,
+  '003-email': email,
+  '004-weibo': weibo,
   '005-workspace': workspace,
   '006-aftercare': aftercare,
 };

@@ -1,0 +1,73 @@
+/** Helpers for the e-mail tests: build RFC 5322 mails, put them into Dovecot by IMAP APPEND, wait for the gateway. */
+import { ImapFlow } from 'imapflow';
+import type { Db } from '../../src/storage/db.js';
+import type { Dovecot } from '../support/dovecot.js';
+
+export interface MailSpec {
+  from?: string;
+  to?: string;
+  subject?: string;
+  messageId?: string | null;
+  inReplyTo?: string;
+  references?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** A whole MIME body with its own Content-Type (bounces, attachments). */
+  contentType?: string;
+}
+
+export function buildMail(spec: MailSpec): string {
+  const lines = [
+    `From: ${spec.from ?? 'Zhang San <zhangsan@customer.test>'}`,
+    `To: ${spec.to ?? 'support@example.test'}`,
+    `Subject: =?UTF-8?B?${Buffer.from(spec.subject ?? '订单问题').toString('base64')}?=`,
+    'Date: Mon, 01 Jul 2024 10:00:00 +0800',
+    'MIME-Version: 1.0',
+  ];
+  if (spec.messageId !== null) lines.push(`Message-ID: <${spec.messageId ?? `${Math.random().toString(36).slice(2)}@customer.test`}>`);
+  if (spec.inReplyTo) lines.push(`In-Reply-To: ${spec.inReplyTo}`);
+  if (spec.references) lines.push(`References: ${spec.references}`);
+  for (const [k, v] of Object.entries(spec.headers ?? {})) lines.push(`${k}: ${v}`);
+  lines.push(`Content-Type: ${spec.contentType ?? 'text/plain; charset=utf-8'}`);
+  if (!spec.contentType) lines.push('Content-Transfer-Encoding: 8bit');
+  return `${lines.join('\r\n')}\r\n\r\n${(spec.body ?? '你好，我的订单还没有到。').replace(/\r?\n/g, '\r\n')}\r\n`;
+}
+
+export async function imapClient(dovecot: Dovecot): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
+  await client.connect();
+  return client;
+}
+
+export async function appendMails(dovecot: Dovecot, mails: string[], mailbox = 'INBOX'): Promise<void> {
+  const client = await imapClient(dovecot);
+  try {
+    for (const mail of mails) await client.append(mailbox, mail);
+  } finally {
+    await client.logout();
+  }
+}
+
+export async function until<T>(probe: () => Promise<T | undefined | false>, ms = 15_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function inboundCount(db: Db): Promise<number> {
+  const row = await db.kysely.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('channel', '=', 'email').where('direction', '=', 'in').executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+export async function storedMail(db: Db, messageId: string) {
+  return db.kysely.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .select(['messages.id', 'messages.kind', 'messages.meta', 'messages.text', 'messages.raw', 'messages.attachments', 'conversations.id as conversationId', 'conversations.thread_key as threadKey'])
+    .where('messages.channel', '=', 'email').where('messages.channel_message_id', '=', messageId).executeTakeFirst();
+}
+
+export const settle = (ms = 600) => new Promise((r) => setTimeout(r, ms));
