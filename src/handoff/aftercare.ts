@@ -88,6 +88,8 @@ export async function takeSurveyAnswer(
   });
   await store.markProcessed(q, stored.id, now);
   await q.updateTable('surveys').set({ rating: answer.rating, comment: answer.comment, answered_at: now }).where('id', '=', pending.id).execute();
+  // The customer has seen the result and answered: a resolved case is closed (SAP: closed after acceptance).
+  await q.updateTable('cases').set({ status: 'closed', updated_at: now }).where('conversation_id', '=', conversation.id).where('status', '=', 'resolved').execute();
   const outcome = await say(q, speaker, conversation, 'survey_thanks', {}, now);
   return { conversation, messageId: stored.id, outcome };
 }

@@ -8,6 +8,7 @@
  *   POST /api/conversations/:id/release     back to the bot
  *   POST /api/conversations/:id/close       {"resolution"}
  *   GET  /api/canned-replies?locale=
+ *   POST /api/cases/:number/status {"status","note"?}  the case lifecycle (approve/reject: supervisor)
  *   GET  /api/reports?from=&to=   (supervisor) service figures for a period (epoch ms; default: the last 7 days)
  *   PUT  /api/customers/:id/preferences  {"optedOut":[channels],"preferredChannel"}  (revisits honour it)
  */
@@ -15,6 +16,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { authenticate, requireRole } from '../agents/auth.js';
 import { buildReport } from './reports.js';
+import { CASE_STATUSES, setCaseStatus } from './case-status.js';
 import { findAgentByName } from '../agents/store.js';
 import { Channel, ConversationStatus } from '../contract.js';
 import * as store from '../store/index.js';
@@ -94,6 +96,12 @@ export function registerConversationRoutes(app: FastifyInstance, deps: { db: Db;
       await audit(q, { agentId: agent.id, action: 'customer_preferences', target: id, detail: body }, Date.now());
     });
     return { contactPreferences };
+  });
+  app.post('/api/cases/:number/status', LIMIT, async (request) => {
+    const agent = await who(request);
+    const { number } = parseOr400(z.object({ number: z.string().regex(/^K\d{6,}$/, 'a case number like K000123') }), request.params);
+    const body = parseOr400(z.object({ status: z.enum(CASE_STATUSES), note: z.string().max(2000).optional() }).strict(), request.body);
+    return db.write((q) => setCaseStatus(q, number, body.status, agent, body.note ?? null, Date.now()));
   });
   app.get('/api/reports', async (request) => {
     requireRole(await who(request), 'supervisor');

@@ -70,7 +70,7 @@ export function gradeComplaint(norm: Normalized, ctx: MessageContext = {}, score
   else if (shouting || venting) form = 'venting';
 
   // Severity: any critical trigger is critical; a public channel or repeated contact raises the rest.
-  const publicChannel = PUBLIC_CHANNELS.has(ctx.channel ?? '');
+  const publicChannel = ctx.public ?? PUBLIC_CHANNELS.has(ctx.channel ?? '');
   const repeat = (ctx.repeatContact ?? 0) >= 1;
   let severity: Severity = 'general';
   if (critical.length > 0) {

@@ -22,6 +22,11 @@ export type Language = 'zh' | 'en';
 /** Where a message came from and how often the customer already raised the same problem. */
 export interface MessageContext {
   channel?: string;
+  /**
+   * Whether others can read the message (a Weibo post). When absent, the channel decides
+   * (Weibo counts as public); a Weibo private message passes `false`.
+   */
+  public?: boolean;
   /** Earlier contacts about the same problem (0 = first time). One or more makes a complaint at least serious. */
   repeatContact?: number;
 }

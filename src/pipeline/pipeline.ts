@@ -25,9 +25,9 @@ import { KeyedQueue } from './keyed-queue.js';
 
 /** What the pipeline needs from the understanding module (src/nlu). */
 export interface Understander {
-  understand(text: string, ctx?: { channel?: string; repeatContact?: number }): DialogEvent['understanding'];
+  understand(text: string, ctx?: { channel?: string; public?: boolean; repeatContact?: number }): DialogEvent['understanding'];
   /** A complaint grade whatever the intent (used when a second opinion says complaint). */
-  grade?(text: string, ctx?: { channel?: string; repeatContact?: number }): DialogEvent['understanding']['grade'];
+  grade?(text: string, ctx?: { channel?: string; public?: boolean; repeatContact?: number }): DialogEvent['understanding']['grade'];
   faq: { ask(text: string): { id: string; answer: string; score: number } | null };
 }
 
@@ -37,7 +37,7 @@ type Understanding = DialogEvent['understanding'];
 export interface SecondOpinionHook {
   needs(local: Understanding): boolean;
   intentOf(text: string): Promise<string | null>;
-  apply(local: Understanding, text: string, ctx: { channel?: string; repeatContact?: number }, intent: string | null): Understanding;
+  apply(local: Understanding, text: string, ctx: { channel?: string; public?: boolean; repeatContact?: number }, intent: string | null): Understanding;
 }
 
 export interface PipelineDeps {
@@ -227,7 +227,7 @@ export class Pipeline {
     // Earlier complaints in this conversation, as the dialog counted them: repeated contact
     // about a problem raises its severity.
     const complaints = conversation.dialog?.data.complaints;
-    const ctx = { channel: conversation.channel, repeatContact: typeof complaints === 'number' ? complaints : 0 };
+    const ctx = { channel: conversation.channel, public: message.public, repeatContact: typeof complaints === 'number' ? complaints : 0 };
     const local = nlu.understand(message.text, ctx);
     const understanding = hint !== undefined && this.deps.secondOpinion ? this.deps.secondOpinion.apply(local, message.text, ctx, hint) : local;
     const faq = message.kind === 'event' || !message.text.trim() ? null : nlu.faq.ask(message.text);

@@ -57,6 +57,8 @@ test('a person closes: the customer is asked for a rating, answers it, and the r
   expect(conversations).toEqual([{ id, status: 'closed' }]); // the answer opened nothing new
   const row = await running.gateway.db.kysely.selectFrom('surveys').select(['rating', 'comment']).where('conversation_id', '=', id).executeTakeFirstOrThrow();
   expect(row).toEqual({ rating: 5, comment: '很满意，谢谢' });
+  const caseRow = await running.gateway.db.kysely.selectFrom('cases').select('status').where('conversation_id', '=', id).executeTakeFirstOrThrow();
+  expect(caseRow.status).toBe('closed'); // the customer accepted the result
 
   // Anything else afterwards is a new conversation with the bot.
   await chat.send('你好').expectReply(/./);

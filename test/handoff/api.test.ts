@@ -130,3 +130,19 @@ test('metrics show the queue', async () => {
   expect(m.text).toMatch(/kefu_queue_depth \d+/);
   expect(m.text).toMatch(/kefu_queue_oldest_wait_seconds \d/);
 });
+
+test('the case lifecycle: allowed steps only, approval by a supervisor', async () => {
+  const { id } = await queuedChat('请帮我转人工处理退款');
+  await http(`${url}/api/conversations/${id}/claim`, { token: alice, body: {} });
+  const number = (await http(`${url}/api/conversations/${id}`, { token: alice })).json.case.number as string;
+  const step = (token: string, status: string) => http(`${url}/api/cases/${number}/status`, { token, body: { status, note: 'test' } });
+  expect((await step(alice, 'closed')).status).toBe(409);
+  expect((await step(alice, 'pending_approval')).json).toEqual({ number, status: 'pending_approval' });
+  expect((await step(alice, 'approved')).status).toBe(403);
+  expect((await step(boss, 'approved')).json.status).toBe('approved');
+  expect((await step(alice, 'replied')).json.status).toBe('replied');
+  expect((await step(alice, 'nonsense')).status).toBe(400);
+  expect((await http(`${url}/api/cases/K999999/status`, { token: alice, body: { status: 'resolved' } })).status).toBe(404);
+  const timeline = (await http(`${url}/api/conversations/${id}`, { token: alice })).json.case.timeline.map((e: { kind: string }) => e.kind);
+  expect(timeline).toEqual(expect.arrayContaining(['status:pending_approval', 'status:approved', 'status:replied']));
+});

@@ -108,3 +108,13 @@ describe('severity, form and nature', () => {
     expect(grade('椅子才用一周就坏了！！！').form).toBe('venting');
   });
 });
+
+describe('public or private on the same channel', () => {
+  const text = '你们这椅子用了两周就坏了，气死我了';
+  test('a Weibo post is public unless said otherwise; a Weibo private message is not', () => {
+    const post = grade(text, { channel: 'weibo' });
+    const privateMessage = grade(text, { channel: 'weibo', public: false });
+    expect(post.reasons.some((r) => /public channel/.test(r))).toBe(true);
+    expect(privateMessage.reasons.some((r) => /public channel/.test(r))).toBe(false);
+  });
+});
