@@ -44,9 +44,17 @@ export const demoCatalogue: Catalogue = parseCatalogue(JSON.parse(readFileSync(f
 function mentions(text: string, alias: string): boolean {
   const a = alias.toLowerCase();
   if (!/[a-z0-9]/.test(a)) return text.includes(a);
-  const escaped = a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`).test(text);
+  let pattern = WHOLE_WORD.get(a);
+  if (!pattern) {
+    const escaped = a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    pattern = new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`);
+    WHOLE_WORD.set(a, pattern);
+  }
+  return pattern.test(text);
 }
+
+/** Compiled whole-word patterns by alias: the catalogue's aliases are few and fixed. */
+const WHOLE_WORD = new Map<string, RegExp>();
 
 /** Longest matching alias first, so "会议桌" beats "桌". */
 function bestMatch<T>(text: string, items: T[], aliasesOf: (item: T) => string[]): T | undefined {

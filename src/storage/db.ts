@@ -98,6 +98,8 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
       const migrator = new Migrator({ db: kysely, provider: migrationProvider(dialect) });
       const { error, results } = await migrator.migrateToLatest();
       if (error) throw error instanceof Error ? error : new Error(String(error));
+      // Fresh statistics for the query planner (cheap: SQLite analyses only what needs it).
+      if (dialect === 'sqlite') await sql`pragma optimize`.execute(kysely);
       return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
     },
     async ping() {

@@ -9,7 +9,9 @@ export async function getConversation(q: Q, id: string): Promise<Conversation | 
 
 export async function findOpenConversation(q: Q, channel: string, threadKey: string): Promise<Conversation | undefined> {
   const row = await q.selectFrom('conversations').selectAll()
-    .where('channel', '=', channel).where('thread_key', '=', threadKey).where('status', '!=', 'closed')
+    // A literal, not a parameter: only then can SQLite use the partial unique index
+    // (WHERE status <> 'closed') instead of scanning a status index.
+    .where('channel', '=', channel).where('thread_key', '=', threadKey).where(sql<boolean>`status <> 'closed'`)
     .executeTakeFirst();
   return row && toConversation(row);
 }

@@ -101,9 +101,12 @@ export async function countInbound(q: Q, conversationId: string): Promise<number
 
 /** Messages (events left out) of every conversation on one channel thread after a cursor (a web chat session's history). */
 export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<Message[]> {
-  const rows = await q.selectFrom('messages').selectAll('messages')
-    .where('messages.conversation_id', 'in', q.selectFrom('conversations').select('id')
-      .where('channel', '=', channel).where('thread_key', '=', threadKey))
-    .where('messages.seq', '>', afterSeq).where('messages.kind', '!=', 'event').orderBy('messages.seq').limit(limit).execute();
+  const ids = (await q.selectFrom('conversations').select('id').where('channel', '=', channel).where('thread_key', '=', threadKey).execute()).map((r) => r.id);
+  if (ids.length === 0) return [];
+  // One conversation (the usual case): an equality lets the (conversation_id, seq) index
+  // deliver rows in order, with no sort.
+  const rows = await q.selectFrom('messages').selectAll()
+    .where((eb) => (ids.length === 1 ? eb('conversation_id', '=', ids[0]!) : eb('conversation_id', 'in', ids)))
+    .where('seq', '>', afterSeq).where('kind', '!=', 'event').orderBy('seq').limit(limit).execute();
   return rows.map(toMessage);
 }

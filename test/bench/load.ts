@@ -70,9 +70,10 @@ export async function fixedRate(rate: number, seconds: number, one: (i: number) 
     const due = started + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    // Latency counts from when the request was due, so a generator that falls behind
-    // cannot hide the server's slowness (no coordinated omission).
-    pending.push(one(i).then(() => void latencies.push(performance.now() - due), () => void errors++));
+    // Latency counts from when the request was due (or sent, if a timer fired early), so a
+    // generator that falls behind cannot hide the server's slowness (no coordinated omission).
+    const start = Math.max(due, performance.now());
+    pending.push(one(i).then(() => void latencies.push(performance.now() - start), () => void errors++));
   }
   await Promise.all(pending);
   return summarise(latencies, (performance.now() - started) / 1000, errors);

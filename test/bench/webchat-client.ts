@@ -17,7 +17,8 @@ export class BenchSession {
       ws.on('message', (data) => {
         const frame = JSON.parse(String(data)) as { type: string; messages?: Array<{ author: string }> };
         if (frame.type === 'ready') resolve();
-        for (const m of frame.messages ?? []) if (m.author === 'bot') session.waiting.shift()?.();
+        // Any answer counts (the bot's, or the runtime's queue message if a turn was handed over).
+        for (const m of frame.messages ?? []) if (m.author !== 'customer') session.waiting.shift()?.();
       });
       ws.on('error', reject);
     });
@@ -43,5 +44,37 @@ export class BenchSession {
 
   close(): void {
     this.ws.close();
+  }
+}
+
+/**
+ * A pool of sessions, each used for a short, realistic exchange (a greeting, then two FAQ
+ * questions) and then retired, so no conversation drifts into a hand-over (a repeated
+ * question or a string of unclear ones would rightly hand it to a person, and the bot would
+ * fall silent).
+ */
+export class SessionPool {
+  static readonly SCRIPT = ['你好', '运费怎么收？', '下单后多久能送到？'];
+  private next = 0;
+  private constructor(private readonly sessions: BenchSession[]) {}
+
+  static async open(url: string, size: number): Promise<SessionPool> {
+    const sessions: BenchSession[] = [];
+    for (let i = 0; i < size; i += 100) {
+      sessions.push(...(await Promise.all(Array.from({ length: Math.min(100, size - i) }, () => BenchSession.open(url)))));
+    }
+    return new SessionPool(sessions);
+  }
+
+  /** The next line of the script on the next fresh session; throws when the pool is used up. */
+  ask(): Promise<void> {
+    const n = this.next++;
+    const session = this.sessions[Math.floor(n / SessionPool.SCRIPT.length)];
+    if (!session) return Promise.reject(new Error('session pool exhausted'));
+    return session.ask(SessionPool.SCRIPT[n % SessionPool.SCRIPT.length]!);
+  }
+
+  close(): void {
+    for (const s of this.sessions) s.close();
   }
 }
