@@ -3,13 +3,13 @@
  *   GET  /webhooks/weibo     fan-service URL check (answers echostr)
  *   POST /webhooks/weibo     fan-service pushes (JSON, read as text so the signature is
  *                            checked before anything is parsed; 64 KiB cap)
- *   GET  /api/weibo/posts    the console's triage view (bearer token, auth.ts)
+ *   GET  /api/weibo/posts    the console's triage view (an agent's login, or KEFU_ADMIN_TOKEN: auth.ts)
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseOr400 } from '../../src/server/http.js';
 import type { ChannelDeps } from '../types.js';
-import { requireAdminToken } from './auth.js';
+import { requireAgentOrAdminToken } from './auth.js';
 import { MAX_BODY_BYTES } from './definition.js';
 import { listPosts, POST_STATES, type WeiboPostsTable } from './posts.js';
 import type { FanServiceWebhook } from './webhook.js';
@@ -51,7 +51,7 @@ export function registerWeiboRoutes(app: FastifyInstance, deps: Pick<ChannelDeps
     });
   });
 
-  const authorize = requireAdminToken(adminToken);
+  const authorize = requireAgentOrAdminToken(deps.db, adminToken);
   app.get('/api/weibo/posts', { preHandler: authorize }, async (request) => {
     const q = parseOr400(PostsQuery, request.query);
     const rows = await listPosts(deps.db.kysely, { severity: q.severity, state: q.state, limit: q.limit });

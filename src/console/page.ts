@@ -16,5 +16,9 @@ export function registerConsolePage(app: FastifyInstance): void {
   const reportsHtml = readFileSync(fromRoot('src', 'console', 'public', 'reports.html'), 'utf8');
   const reportsJs = readFileSync(fromRoot('src', 'console', 'public', 'reports.js'), 'utf8');
   app.get('/console/reports', async (_request, reply) => reply.headers(security).type('text/html; charset=utf-8').send(reportsHtml));
+  const weiboHtml = readFileSync(fromRoot('src', 'console', 'public', 'weibo.html'), 'utf8');
+  const weiboJs = readFileSync(fromRoot('src', 'console', 'public', 'weibo.js'), 'utf8');
+  app.get('/console/weibo', async (_request, reply) => reply.headers(security).type('text/html; charset=utf-8').send(weiboHtml));
+  app.get('/console/weibo.js', async (_request, reply) => reply.headers(security).type('application/javascript; charset=utf-8').send(weiboJs));
   app.get('/console/reports.js', async (_request, reply) => reply.headers(security).type('application/javascript; charset=utf-8').send(reportsJs));
 }

@@ -37,9 +37,12 @@ test('hand-over from web chat to the console and back to the customer', async ()
 
   const agent = await browser.newPage();
   await agent.goto(`${running.url}/console`);
+  expect(await agent.locator('#app').isVisible()).toBe(false);
   await agent.locator('#username').fill('alice');
   await agent.locator('#password').fill('alice-secret-pw');
   await agent.locator('#login button[type=submit]').click();
+  // Before login only the form shows.
+  await agent.locator('#me', { hasText: 'alice' }).waitFor();
   // Going online runs automatic assignment: the conversation may already be alice's.
   const item = agent.locator('#queued .item, #human .item').first();
   await item.waitFor({ timeout: 10_000 });
