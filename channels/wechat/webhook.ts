@@ -10,7 +10,6 @@ import type { InboundMessage } from '../../src/contract.js';
 import { KefuError } from '../../src/errors.js';
 import type { Handled } from '../../src/pipeline/pipeline.js';
 import { parseOr400 } from '../../src/server/http.js';
-import * as store from '../../src/store/index.js';
 import type { ChannelDeps } from '../types.js';
 import type { AccountRuntime, WechatAccounts } from './accounts.js';
 import { decryptWithKeys } from './crypto.js';
@@ -20,6 +19,8 @@ import { InflightMessages, takeReplies, withTimeout, type Outcome } from './pass
 import type { ReplyQuota } from './quota.js';
 import { signatureMatches } from './signature.js';
 import { field, parseWechatXml, type XmlNode } from './xml.js';
+import { DEFAULT_SLA } from '../../src/handoff/sla.js';
+import { transition } from '../../src/handoff/takeover.js';
 
 export interface WebhookOptions {
   passiveDeadlineMs: number;
@@ -168,8 +169,9 @@ export class WechatWebhook {
   /** Unfollowing ends the conversation: WeChat refuses every message to the customer from now on. */
   private closeAfter(handled: Promise<Handled>, inbound: InboundMessage): void {
     void handled.then((done) => this.deps.pipeline.inThread('wechat', inbound.threadKey, async () => {
-      const now = this.options.now();
-      await store.setConversationStatus(this.deps.db.kysely, done.conversationId, 'closed', now);
+      // Through the one takeover state machine, like every other change of who holds it.
+      await this.deps.db.write((q) => transition({ q, sla: DEFAULT_SLA, actor: null, now: this.options.now() }, done.conversationId,
+        { kind: 'close', resolution: 'the customer unfollowed the account' }));
       this.deps.hub.notify({ id: done.conversationId, channel: 'wechat', threadKey: inbound.threadKey });
     })).catch((error: unknown) => this.deps.logger.warn({ err: error, channel: 'wechat' }, 'closing an unfollowed conversation failed'));
   }

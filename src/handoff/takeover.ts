@@ -51,8 +51,11 @@ export async function transition(ctx: TransitionContext, conversationId: string,
     throw new KefuError('conflict', `cannot ${t.kind.replace('_', ' ')} a conversation that is ${conversation.status}`);
   }
   const patch: Record<string, unknown> = { updated_at: now };
-  const caseRow = await ensureCase(q, conversation, { now, sla: ctx.sla, severity: t.kind === 'hand_over' ? t.severity : undefined,
-    reason: t.kind === 'hand_over' ? t.reason : undefined });
+  // Closing a conversation nobody handed over (a bot chat, an unfollow) opens no case.
+  const caseRow = t.kind === 'close' && conversation.status === 'bot'
+    ? await store.getCaseByConversation(q, conversationId)
+    : await ensureCase(q, conversation, { now, sla: ctx.sla, severity: t.kind === 'hand_over' ? t.severity : undefined,
+      reason: t.kind === 'hand_over' ? t.reason : undefined });
   switch (t.kind) {
     case 'hand_over': {
       const current = (await q.selectFrom('conversations').select(['priority', 'queued_at']).where('id', '=', conversationId).executeTakeFirstOrThrow());
@@ -66,12 +69,12 @@ export async function transition(ctx: TransitionContext, conversationId: string,
     case 'assign':
       Object.assign(patch, { status: 'human', assignee_id: t.agentId });
       // First-contact responsibility: the first agent to take it owns the case until a formal transfer.
-      if (!caseRow.ownerId) await q.updateTable('cases').set({ owner_id: t.agentId, status: 'in_progress', updated_at: now }).where('id', '=', caseRow.id).execute();
+      if (!caseRow!.ownerId) await q.updateTable('cases').set({ owner_id: t.agentId, status: 'in_progress', updated_at: now }).where('id', '=', caseRow!.id).execute();
       break;
     case 'transfer':
       if (t.toAgentId) {
         Object.assign(patch, { status: 'human', assignee_id: t.toAgentId });
-        await q.updateTable('cases').set({ owner_id: t.toAgentId, updated_at: now }).where('id', '=', caseRow.id).execute();
+        await q.updateTable('cases').set({ owner_id: t.toAgentId, updated_at: now }).where('id', '=', caseRow!.id).execute();
       } else {
         Object.assign(patch, { status: 'queued', assignee_id: null, group_name: t.toGroup ?? null, queued_at: now });
       }
@@ -81,8 +84,10 @@ export async function transition(ctx: TransitionContext, conversationId: string,
       break;
     case 'close':
       Object.assign(patch, { status: 'closed', priority: null, queued_at: null });
-      await q.updateTable('cases').set({ status: 'resolved', resolution: t.resolution, resolved_at: now, updated_at: now })
-        .where('id', '=', caseRow.id).where('status', 'not in', ['resolved', 'closed']).execute();
+      if (caseRow) {
+        await q.updateTable('cases').set({ status: 'resolved', resolution: t.resolution, resolved_at: now, updated_at: now })
+          .where('id', '=', caseRow.id).where('status', 'not in', ['resolved', 'closed']).execute();
+      }
       break;
   }
   // Conditional on the status we read: two agents claiming at once, one wins, one gets 409.
@@ -90,7 +95,7 @@ export async function transition(ctx: TransitionContext, conversationId: string,
     .where('status', '=', conversation.status).executeTakeFirst();
   if (Number(result.numUpdatedRows) !== 1) throw new KefuError('conflict', 'the conversation changed meanwhile; reload it');
   const { kind, ...detail } = t;
-  await addCaseEvent(q, caseRow.id, kind, actor, detail, now);
+  if (caseRow) await addCaseEvent(q, caseRow.id, kind, actor, detail, now);
   await audit(q, { agentId: actor, action: `conversation_${kind}`, target: conversationId, detail }, now);
   return (await store.getConversation(q, conversationId))!;
 }

@@ -10,7 +10,7 @@ import type { Conversation } from '../contract.js';
 import { KefuError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { sendReply, type ActionOutcome } from '../pipeline/actions.js';
+import { afterReplies, sendReply, type ActionOutcome } from '../pipeline/actions.js';
 import type { MessageHub } from '../pipeline/hub.js';
 import type { Pipeline } from '../pipeline/pipeline.js';
 import type { Db } from '../storage/db.js';
@@ -65,7 +65,7 @@ export class Workspace {
       const survey = t.kind === 'close' && before.assigneeId ? await sendSurvey(q, this.deps.speaker, changed, before.assigneeId, now) : null;
       return { after: changed, said: survey };
     }));
-    if (said) this.delivered(before.channel, conversationId, said);
+    if (said) afterReplies(said, before.channel, conversationId, this.deps);
     this.deps.hub.notify(after);
     void this.route();
     return after;
@@ -88,16 +88,9 @@ export class Workspace {
       await audit(q, { agentId: agent.id, action: 'conversation_reply', target: conversationId }, now);
       return done;
     }));
-    this.delivered(before.channel, conversationId, outcome);
+    afterReplies(outcome, before.channel, conversationId, this.deps);
     this.deps.hub.notify(before);
     return { messageId: outcome.replies[0]?.messageId ?? '' };
-  }
-
-  /** After a commit that queued replies: count local deliveries, hand the rest to the dispatcher. */
-  delivered(channel: string, conversationId: string, outcome: ActionOutcome): void {
-    const local = outcome.replies.filter((r) => r.delivered).length;
-    if (local > 0) this.deps.metrics.messagesOut.inc({ channel }, local);
-    if (local < outcome.replies.length) this.deps.onOutbound(conversationId);
   }
 
   /** Carry out follow-ups that are due (called by a timer). */
@@ -108,7 +101,7 @@ export class Workspace {
       const done = await this.deps.db.write((q) => runFollowUp(q, this.deps.speaker, id, now));
       if (done.conversationId && done.outcome) {
         const conversation = await this.conversation(done.conversationId);
-        this.delivered(conversation.channel, conversation.id, done.outcome);
+        afterReplies(done.outcome, conversation.channel, conversation.id, this.deps);
         this.deps.hub.notify(conversation);
       }
     }

@@ -9,6 +9,7 @@ import type { Conversation } from '../contract.js';
 import { DEFAULT_SLA, type SlaPolicy } from '../handoff/sla.js';
 import { transition } from '../handoff/takeover.js';
 import { nextAcceptable, scheduleFollowUp } from '../handoff/aftercare.js';
+import type { Metrics } from '../metrics.js';
 import * as store from '../store/index.js';
 import type { Q } from '../store/index.js';
 import type { Locale, Templates } from '../templates/index.js';
@@ -31,6 +32,18 @@ export interface ActionOutcome {
   replies: Array<{ outboxId: string; messageId: string; text: string; choices?: string[]; delivered: boolean }>;
   status: Conversation['status'];
   caseNumber?: string;
+}
+
+/**
+ * After the commit that queued replies: count those delivered locally (web chat reads our
+ * database) and hand the others to the dispatcher.
+ */
+export function afterReplies(
+  outcome: ActionOutcome, channel: string, conversationId: string, deps: { metrics: Metrics; onOutbound(conversationId: string): void },
+): void {
+  const local = outcome.replies.filter((r) => r.delivered).length;
+  if (local > 0) deps.metrics.messagesOut.inc({ channel }, local);
+  if (local < outcome.replies.length) deps.onOutbound(conversationId);
 }
 
 export async function sendReply(

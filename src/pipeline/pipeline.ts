@@ -19,7 +19,7 @@ import * as store from '../store/index.js';
 import type { Q } from '../store/index.js';
 import type { SlaPolicy } from '../handoff/sla.js';
 import { localeFor, type Locale, type Templates } from '../templates/index.js';
-import { runActions, type ActionOutcome } from './actions.js';
+import { afterReplies, runActions, type ActionOutcome } from './actions.js';
 import type { MessageHub } from './hub.js';
 import { KeyedQueue } from './keyed-queue.js';
 
@@ -257,9 +257,7 @@ export class Pipeline {
     this.deps.metrics.pipelineLatency.observe({ channel: conversation.channel }, Number(process.hrtime.bigint() - started) / 1e9);
     this.deps.hub.notify(conversation);
     if (!outcome) return;
-    const delivered = outcome.replies.filter((r) => r.delivered).length;
-    if (delivered > 0) this.deps.metrics.messagesOut.inc({ channel: conversation.channel }, delivered);
-    if (delivered < outcome.replies.length) this.deps.onOutbound(outcome.conversationId);
+    afterReplies(outcome, conversation.channel, outcome.conversationId, this.deps);
     if (outcome.status === 'queued' && conversation.status === 'bot') this.deps.onHandover?.(outcome.conversationId);
   }
 }

@@ -38,12 +38,3 @@ export async function getCaseByNumber(q: Q, number: string): Promise<Case | unde
   const row = await q.selectFrom('cases').selectAll().where('number', '=', number).executeTakeFirst();
   return row && toCase(row);
 }
-
-/** Raise a case's grading when a later message is worse (never lowers it). */
-export async function escalateCase(
-  q: Q, id: string, g: { severity: Severity; category: string | null; form: string | null; nature: string | null; reasons: string[] }, now: number,
-): Promise<void> {
-  await q.updateTable('cases').set({
-    severity: g.severity, category: g.category, form: g.form, nature: g.nature, reasons: JSON.stringify(g.reasons), updated_at: now,
-  }).where('id', '=', id).execute();
-}

@@ -56,11 +56,3 @@ export async function touchConversation(q: Q, id: string, now: number): Promise<
 export async function lockThread(q: Q, dialect: 'sqlite' | 'postgres', key: string): Promise<void> {
   if (dialect === 'postgres') await sql`select pg_advisory_xact_lock(hashtext(${key}))`.execute(q);
 }
-
-export async function listConversations(
-  q: Q, filter: { status?: ConversationStatus; limit: number },
-): Promise<Conversation[]> {
-  let query = q.selectFrom('conversations').selectAll().orderBy('updated_at', 'desc').limit(filter.limit);
-  if (filter.status) query = query.where('status', '=', filter.status);
-  return (await query.execute()).map(toConversation);
-}

@@ -92,12 +92,6 @@ export async function listUnprocessed(q: Q, limit: number): Promise<Array<{ id: 
   return rows.map((r) => ({ id: r.id, conversationId: r.conversation_id }));
 }
 
-/** How many earlier customer messages in this conversation (repeat contact raises severity). */
-export async function countInbound(q: Q, conversationId: string): Promise<number> {
-  const row = await q.selectFrom('messages').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('conversation_id', '=', conversationId).where('direction', '=', 'in').executeTakeFirst();
-  return Number(row?.n ?? 0);
-}
 
 /** Messages (events left out) of every conversation on one channel thread after a cursor (a web chat session's history). */
 export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<Message[]> {

@@ -146,3 +146,11 @@ test('the case lifecycle: allowed steps only, approval by a supervisor', async (
   const timeline = (await http(`${url}/api/conversations/${id}`, { token: alice })).json.case.timeline.map((e: { kind: string }) => e.kind);
   expect(timeline).toEqual(expect.arrayContaining(['status:pending_approval', 'status:approved', 'status:replied']));
 });
+
+test('closing a conversation that never reached a person opens no case', async () => {
+  const chat = await openChat(url);
+  await chat.send('你好').expectReply(/./);
+  const { id } = await running.gateway.db.kysely.selectFrom('conversations').select('id').where('thread_key', '=', chat.sessionId).executeTakeFirstOrThrow();
+  expect((await http(`${url}/api/conversations/${id}/close`, { token: boss, body: { resolution: 'spam' } })).json.conversation.status).toBe('closed');
+  expect((await http(`${url}/api/conversations/${id}`, { token: boss })).json.case).toBeNull();
+});
