@@ -152,12 +152,14 @@ export class Pipeline {
         conversation = await store.createConversation(q, { customerId: who.customerId, channel: input.channel, threadKey: input.threadKey, now });
       }
       const meta = input.kind === 'event' ? { event: input.event, key: input.key, public: input.public } : { public: input.public };
+      // Answered in this transaction: stored as processed (a failed answer rolls the insert back too).
       const inserted = await store.insertInbound(q, {
         conversationId: conversation.id, channel: input.channel, authorId: input.sender.externalId, kind: input.kind, meta,
         text: input.text, attachments: input.kind === 'media' ? input.attachments : [],
-        channelMessageId: input.channelMessageId, raw: input.raw, now,
+        channelMessageId: input.channelMessageId, raw: input.raw, now, processed: answer,
       });
-      await store.touchConversation(q, conversation.id, now);
+      // A bot turn records the activity with the dialog's state (one update, in `answer`).
+      if (!answer || conversation.status !== 'bot') await store.touchConversation(q, conversation.id, now);
       const outcome = answer
         ? await this.answer(q, inserted.id, conversation, {
           kind: input.kind, text: input.text, ...meta, public: input.public, attachments: input.kind === 'media' ? input.attachments : undefined,
@@ -201,14 +203,18 @@ export class Pipeline {
       if (!input || !conversation) throw new Error(`message ${messageId} or its conversation is missing`);
       await store.lockThread(q, db.dialect, threadKeyOf(conversation.channel, conversation.threadKey));
       if (await store.isProcessed(q, messageId)) return { conversation, outcome: null };
-      return { conversation, outcome: await this.answer(q, messageId, conversation, input, this.now()) };
+      const now = this.now();
+      const outcome = await this.answer(q, messageId, conversation, input, now);
+      await store.markProcessed(q, messageId, now);
+      return { conversation, outcome };
     });
     this.afterCommit(result.conversation, result.outcome, started);
     return result.outcome ?? nothing(result.conversation.id, result.conversation.status);
   }
 
   /**
-   * Understand, run the dialog and carry out its actions, inside the caller's transaction.
+   * Understand, run the dialog and carry out its actions, inside the caller's transaction
+   * (which also marks the message processed).
    * Understanding is a fraction of a millisecond of CPU, so it does not hold the writer long.
    */
   private async answer(
@@ -220,7 +226,6 @@ export class Pipeline {
     if (conversation.status !== 'bot') {
       // A person holds (or is about to hold) the conversation: the bot stays silent, except
       // for the queue position while the customer waits.
-      await store.markProcessed(q, messageId, now);
       const position = conversation.status === 'queued' ? await this.deps.whileQueued?.(q, conversation, now) : null;
       return position ? { ...position, conversationId: conversation.id } : nothing(conversation.id, conversation.status);
     }
@@ -248,7 +253,6 @@ export class Pipeline {
     const locale = localeFor(customer?.language, spoken, this.deps.defaultLocale);
     const done = await runActions({ q, conversation, capabilities: this.deps.capabilitiesOf(conversation.channel), templates, locale, now, sla: this.deps.sla, followUpWindows: this.deps.followUpWindows }, result.actions);
     await store.saveDialogState(q, conversation.id, result.state, now);
-    await store.markProcessed(q, messageId, now);
     return { ...done, conversationId: conversation.id };
   }
 

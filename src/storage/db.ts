@@ -44,24 +44,17 @@ export function sqliteFileFor(databaseUrl: string | undefined, dataDir: string):
 function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
   const cache = new Map<string, SqliteDatabase.Statement>();
   const prepare = database.prepare.bind(database);
-  return new Proxy(database, {
-    get(target, property, receiver) {
-      if (property !== 'prepare') {
-        const value = Reflect.get(target, property, receiver) as unknown;
-        // Native methods must be called on the real database object, not the proxy.
-        return typeof value === 'function' ? value.bind(target) : value;
-      }
-      return (sql: string) => {
-        let statement = cache.get(sql);
-        if (!statement) {
-          statement = prepare(sql);
-          if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
-          cache.set(sql, statement);
-        }
-        return statement;
-      };
-    },
-  });
+  // An own property shadows the prototype's method: no proxy in the way of every call.
+  database.prepare = ((sql: string) => {
+    let statement = cache.get(sql);
+    if (!statement) {
+      statement = prepare(sql);
+      if (cache.size >= 500) cache.delete(cache.keys().next().value as string);
+      cache.set(sql, statement);
+    }
+    return statement;
+  }) as typeof database.prepare;
+  return database;
 }
 
 export function openDb(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Db {

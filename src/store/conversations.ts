@@ -1,18 +1,33 @@
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Conversation, ConversationStatus, DialogState } from '../contract.js';
+import { prepared } from '../storage/prepared.js';
+import type { ConversationsTable } from '../storage/schema.js';
 import { newId, toConversation, type Q } from './rows.js';
 
+type Row = Selectable<ConversationsTable>;
+const byId = prepared<{ id: string }, Row>((db, arg) => db.selectFrom('conversations').selectAll().where('id', '=', arg('id')));
+const openByThread = prepared<{ channel: string; threadKey: string }, Row>((db, arg) => db.selectFrom('conversations').selectAll()
+  // A literal, not a parameter: only then can SQLite use the partial unique index
+  // (WHERE status <> 'closed') instead of scanning a status index.
+  .where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')).where(sql<boolean>`status <> 'closed'`));
+const insertConversation = prepared<{ id: string; customerId: string; channel: string; threadKey: string; now: number }, never>((db, arg) =>
+  db.insertInto('conversations').values({
+    id: arg('id'), customer_id: arg('customerId'), channel: arg('channel'), thread_key: arg('threadKey'), status: 'bot',
+    assignee_id: null, dialog_state: null, flow: null, step: null,
+    created_at: arg('now'), updated_at: arg('now'), last_message_at: arg('now'),
+  }));
+const setDialog = prepared<{ id: string; state: string; flow: string; step: string; now: number }, never>((db, arg) => db.updateTable('conversations')
+  .set({ dialog_state: arg('state'), flow: arg('flow'), step: arg('step'), updated_at: arg('now'), last_message_at: arg('now') }).where('id', '=', arg('id')));
+const touch = prepared<{ id: string; now: number }, never>((db, arg) => db.updateTable('conversations')
+  .set({ last_message_at: arg('now'), updated_at: arg('now') }).where('id', '=', arg('id')));
+
 export async function getConversation(q: Q, id: string): Promise<Conversation | undefined> {
-  const row = await q.selectFrom('conversations').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await byId(q, { id });
   return row && toConversation(row);
 }
 
 export async function findOpenConversation(q: Q, channel: string, threadKey: string): Promise<Conversation | undefined> {
-  const row = await q.selectFrom('conversations').selectAll()
-    // A literal, not a parameter: only then can SQLite use the partial unique index
-    // (WHERE status <> 'closed') instead of scanning a status index.
-    .where('channel', '=', channel).where('thread_key', '=', threadKey).where(sql<boolean>`status <> 'closed'`)
-    .executeTakeFirst();
+  const [row] = await openByThread(q, { channel, threadKey });
   return row && toConversation(row);
 }
 
@@ -20,21 +35,16 @@ export async function createConversation(
   q: Q, input: { customerId: string; channel: string; threadKey: string; now: number },
 ): Promise<Conversation> {
   const id = newId();
-  await q.insertInto('conversations').values({
-    id, customer_id: input.customerId, channel: input.channel, thread_key: input.threadKey, status: 'bot',
-    assignee_id: null, dialog_state: null, flow: null, step: null,
-    created_at: input.now, updated_at: input.now, last_message_at: input.now,
-  }).execute();
+  await insertConversation(q, { id, customerId: input.customerId, channel: input.channel, threadKey: input.threadKey, now: input.now });
   return {
     id, customerId: input.customerId, channel: input.channel as Conversation['channel'], threadKey: input.threadKey,
     status: 'bot', assigneeId: null, dialog: null, createdAt: input.now, updatedAt: input.now, lastMessageAt: input.now,
   };
 }
 
+/** The dialog's state after a turn; the turn is the conversation's latest activity. */
 export async function saveDialogState(q: Q, id: string, dialog: DialogState, now: number): Promise<void> {
-  await q.updateTable('conversations').set({
-    dialog_state: JSON.stringify(dialog), flow: dialog.flow, step: dialog.step, updated_at: now,
-  }).where('id', '=', id).execute();
+  await setDialog(q, { id, state: JSON.stringify(dialog), flow: dialog.flow, step: dialog.step, now });
 }
 
 export async function setConversationStatus(
@@ -46,7 +56,7 @@ export async function setConversationStatus(
 }
 
 export async function touchConversation(q: Q, id: string, now: number): Promise<void> {
-  await q.updateTable('conversations').set({ last_message_at: now, updated_at: now }).where('id', '=', id).execute();
+  await touch(q, { id, now });
 }
 
 /**

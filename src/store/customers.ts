@@ -1,17 +1,33 @@
+import type { Selectable } from 'kysely';
 import type { Customer, Identity } from '../contract.js';
+import { prepared } from '../storage/prepared.js';
+import type { CustomersTable } from '../storage/schema.js';
 import { newId, toCustomer, type Q } from './rows.js';
 
+const byId = prepared<{ id: string }, Selectable<CustomersTable>>((db, arg) => db.selectFrom('customers').selectAll().where('id', '=', arg('id')));
+const identityOf = prepared<{ channel: string; externalId: string }, { identityId: string; customerId: string; mergedInto: string | null }>((db, arg) =>
+  db.selectFrom('identities').innerJoin('customers', 'customers.id', 'identities.customer_id')
+    .select(['identities.id as identityId', 'customers.id as customerId', 'customers.merged_into as mergedInto'])
+    .where('identities.channel', '=', arg('channel')).where('identities.external_id', '=', arg('externalId')));
+const insertCustomer = prepared<{ id: string; displayName: string | null; language: string | null; now: number }, never>((db, arg) =>
+  db.insertInto('customers').values({
+    id: arg('id'), display_name: arg('displayName'), tier: 'standard', language: arg('language'),
+    contact_prefs: '{}', attributes: '{}', merged_into: null, created_at: arg('now'), updated_at: arg('now'),
+  }));
+const insertIdentity = prepared<{ id: string; customerId: string; channel: string; externalId: string; displayName: string | null; now: number }, never>((db, arg) =>
+  db.insertInto('identities').values({
+    id: arg('id'), customer_id: arg('customerId'), channel: arg('channel'), external_id: arg('externalId'),
+    display_name: arg('displayName'), created_at: arg('now'),
+  }));
+
 export async function getCustomer(q: Q, id: string): Promise<Customer | undefined> {
-  const row = await q.selectFrom('customers').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await byId(q, { id });
   return row && toCustomer(row);
 }
 
 export async function createCustomer(q: Q, input: { displayName?: string | null; language?: string | null; now: number }): Promise<string> {
   const id = newId();
-  await q.insertInto('customers').values({
-    id, display_name: input.displayName ?? null, tier: 'standard', language: input.language ?? null,
-    contact_prefs: '{}', attributes: '{}', merged_into: null, created_at: input.now, updated_at: input.now,
-  }).execute();
+  await insertCustomer(q, { id, displayName: input.displayName ?? null, language: input.language ?? null, now: input.now });
   return id;
 }
 
@@ -22,18 +38,13 @@ export async function createCustomer(q: Q, input: { displayName?: string | null;
 export async function resolveIdentity(
   q: Q, input: { channel: string; externalId: string; displayName?: string; now: number },
 ): Promise<{ customerId: string; identityId: string }> {
-  const found = await q.selectFrom('identities')
-    .innerJoin('customers', 'customers.id', 'identities.customer_id')
-    .select(['identities.id as identityId', 'customers.id as customerId', 'customers.merged_into as mergedInto'])
-    .where('identities.channel', '=', input.channel).where('identities.external_id', '=', input.externalId)
-    .executeTakeFirst();
+  const [found] = await identityOf(q, { channel: input.channel, externalId: input.externalId });
   if (found) return { identityId: found.identityId, customerId: found.mergedInto ?? found.customerId };
   const customerId = await createCustomer(q, { displayName: input.displayName ?? null, now: input.now });
   const identityId = newId();
-  await q.insertInto('identities').values({
-    id: identityId, customer_id: customerId, channel: input.channel, external_id: input.externalId,
-    display_name: input.displayName ?? null, created_at: input.now,
-  }).execute();
+  await insertIdentity(q, {
+    id: identityId, customerId, channel: input.channel, externalId: input.externalId, displayName: input.displayName ?? null, now: input.now,
+  });
   return { customerId, identityId };
 }
 

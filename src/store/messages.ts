@@ -1,5 +1,24 @@
+import type { Selectable } from 'kysely';
 import type { Attachment, AuthorKind, Message } from '../contract.js';
+import { prepared } from '../storage/prepared.js';
+import type { MessagesTable } from '../storage/schema.js';
 import { newId, toMessage, type Q } from './rows.js';
+
+type MessageValues = {
+  id: string; conversation_id: string; channel: string; direction: string; kind: string; meta: string; author_kind: string;
+  author_id: string | null; text: string; attachments: string; channel_message_id: string | null; raw: string | null;
+  processed_at: number | null; created_at: number;
+};
+const COLUMNS = ['id', 'conversation_id', 'channel', 'direction', 'kind', 'meta', 'author_kind', 'author_id', 'text', 'attachments',
+  'channel_message_id', 'raw', 'processed_at', 'created_at'] as const;
+const placeholders = (arg: <K extends keyof MessageValues & string>(name: K) => MessageValues[K]) =>
+  Object.fromEntries(COLUMNS.map((c) => [c, arg(c)])) as MessageValues;
+
+const insertOnce = prepared<MessageValues, { seq: number }>((db, arg) => db.insertInto('messages').values(placeholders(arg))
+  .onConflict((oc) => oc.columns(['channel', 'channel_message_id']).doNothing()).returning('seq'));
+const insertMessage = prepared<MessageValues, { seq: number }>((db, arg) => db.insertInto('messages').values(placeholders(arg)).returning('seq'));
+const byChannelMessageId = prepared<{ channel: string; id: string }, Selectable<MessagesTable>>((db, arg) => db.selectFrom('messages').selectAll()
+  .where('channel', '=', arg('channel')).where('channel_message_id', '=', arg('id')));
 
 export interface NewInbound {
   conversationId: string;
@@ -18,24 +37,23 @@ export interface NewInbound {
  * Stores an inbound message once per (channel, channel message id). A redelivery finds
  * the first copy and reports it as a duplicate, so it is neither stored nor answered again.
  */
-export async function insertInbound(q: Q, m: NewInbound): Promise<{ id: string; seq: number; duplicate: boolean }> {
+export async function insertInbound(q: Q, m: NewInbound & { processed?: boolean }): Promise<{ id: string; seq: number; duplicate: boolean }> {
   const id = newId();
-  const inserted = await q.insertInto('messages').values({
+  const [inserted] = await insertOnce(q, {
     id, conversation_id: m.conversationId, channel: m.channel, direction: 'in', kind: m.kind, meta: JSON.stringify(m.meta), author_kind: 'customer',
     author_id: m.authorId, text: m.text, attachments: JSON.stringify(m.attachments),
     channel_message_id: m.channelMessageId, raw: m.raw === undefined ? null : JSON.stringify(m.raw),
-    processed_at: null, created_at: m.now,
-  }).onConflict((oc) => oc.columns(['channel', 'channel_message_id']).doNothing())
-    .returning('seq').executeTakeFirst();
+    // Stored as processed when its answer commits in the same transaction (see the pipeline).
+    processed_at: m.processed ? m.now : null, created_at: m.now,
+  });
   if (inserted) return { id, seq: inserted.seq, duplicate: false };
-  const first = await q.selectFrom('messages').select(['id', 'seq'])
-    .where('channel', '=', m.channel).where('channel_message_id', '=', m.channelMessageId).executeTakeFirstOrThrow();
-  return { ...first, duplicate: true };
+  const [first] = await byChannelMessageId(q, { channel: m.channel, id: m.channelMessageId });
+  if (!first) throw new Error('a conflicting message vanished inside the transaction');
+  return { id: first.id, seq: first.seq, duplicate: true };
 }
 
 export async function findByChannelMessageId(q: Q, channel: string, channelMessageId: string): Promise<Message | undefined> {
-  const row = await q.selectFrom('messages').selectAll()
-    .where('channel', '=', channel).where('channel_message_id', '=', channelMessageId).executeTakeFirst();
+  const [row] = await byChannelMessageId(q, { channel, id: channelMessageId });
   return row && toMessage(row);
 }
 
@@ -43,12 +61,12 @@ export async function insertOutbound(
   q: Q, m: { conversationId: string; channel: string; authorKind: AuthorKind; authorId: string | null; text: string; now: number },
 ): Promise<{ id: string; seq: number }> {
   const id = newId();
-  const row = await q.insertInto('messages').values({
+  const [row] = await insertMessage(q, {
     id, conversation_id: m.conversationId, channel: m.channel, direction: 'out', kind: 'text', meta: '{}', author_kind: m.authorKind,
     author_id: m.authorId, text: m.text, attachments: '[]', channel_message_id: null, raw: null,
     processed_at: null, created_at: m.now,
-  }).returning('seq').executeTakeFirstOrThrow();
-  return { id, seq: row.seq };
+  });
+  return { id, seq: row!.seq };
 }
 
 export async function getMessage(q: Q, id: string): Promise<Message | undefined> {
@@ -56,8 +74,9 @@ export async function getMessage(q: Q, id: string): Promise<Message | undefined>
   return row && toMessage(row);
 }
 
+const setProcessed = prepared<{ id: string; now: number }, never>((db, arg) => db.updateTable('messages').set({ processed_at: arg('now') }).where('id', '=', arg('id')));
 export async function markProcessed(q: Q, id: string, now: number): Promise<void> {
-  await q.updateTable('messages').set({ processed_at: now }).where('id', '=', id).execute();
+  await setProcessed(q, { id, now });
 }
 
 export async function isProcessed(q: Q, id: string): Promise<boolean> {
@@ -93,14 +112,22 @@ export async function listUnprocessed(q: Q, limit: number): Promise<Array<{ id: 
 }
 
 
+/** What a customer's own view of a thread shows of a message. */
+export interface ThreadMessage {
+  id: string;
+  seq: number;
+  authorKind: AuthorKind;
+  text: string;
+  createdAt: number;
+}
+
+const threadMessagesAfter = prepared<{ channel: string; threadKey: string; after: number; limit: number }, { id: string; seq: number; author_kind: string; text: string; created_at: number }>(
+  (db, arg) => db.selectFrom('messages').select(['id', 'seq', 'author_kind', 'text', 'created_at'])
+    .where('conversation_id', 'in', db.selectFrom('conversations').select('id').where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')))
+    .where('seq', '>', arg('after')).where('kind', '!=', 'event').orderBy('seq').limit(arg('limit')));
+
 /** Messages (events left out) of every conversation on one channel thread after a cursor (a web chat session's history). */
-export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<Message[]> {
-  const ids = (await q.selectFrom('conversations').select('id').where('channel', '=', channel).where('thread_key', '=', threadKey).execute()).map((r) => r.id);
-  if (ids.length === 0) return [];
-  // One conversation (the usual case): an equality lets the (conversation_id, seq) index
-  // deliver rows in order, with no sort.
-  const rows = await q.selectFrom('messages').selectAll()
-    .where((eb) => (ids.length === 1 ? eb('conversation_id', '=', ids[0]!) : eb('conversation_id', 'in', ids)))
-    .where('seq', '>', afterSeq).where('kind', '!=', 'event').orderBy('seq').limit(limit).execute();
-  return rows.map(toMessage);
+export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<ThreadMessage[]> {
+  const rows = await threadMessagesAfter(q, { channel, threadKey, after: afterSeq, limit });
+  return rows.map((r) => ({ id: r.id, seq: r.seq, authorKind: r.author_kind as AuthorKind, text: r.text, createdAt: r.created_at }));
 }

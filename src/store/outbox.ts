@@ -3,7 +3,18 @@
  * sent by the dispatcher. States: pending -> sending (a lease) -> sent | pending (retry with
  * backoff) | dead (given up, kept for an agent to see).
  */
+import { prepared } from '../storage/prepared.js';
 import { newId, type Q } from './rows.js';
+
+type OutboxValues = {
+  id: string; message_id: string; conversation_id: string; channel: string; payload: string; status: string; attempts: number;
+  next_attempt_at: number; last_error: string | null; created_at: number; updated_at: number;
+};
+const insertEntry = prepared<OutboxValues, never>((db, arg) => db.insertInto('outbox').values({
+  id: arg('id'), message_id: arg('message_id'), conversation_id: arg('conversation_id'), channel: arg('channel'), payload: arg('payload'),
+  status: arg('status'), attempts: arg('attempts'), next_attempt_at: arg('next_attempt_at'), last_error: arg('last_error'),
+  created_at: arg('created_at'), updated_at: arg('updated_at'),
+}));
 
 export type OutboxStatus = 'pending' | 'sending' | 'sent' | 'dead';
 
@@ -24,11 +35,11 @@ export async function enqueueOutbox(
   q: Q, e: { messageId: string; conversationId: string; channel: string; payload: unknown; notBefore: number; now: number; delivered?: boolean },
 ): Promise<string> {
   const id = newId();
-  await q.insertInto('outbox').values({
+  await insertEntry(q, {
     id, message_id: e.messageId, conversation_id: e.conversationId, channel: e.channel,
     payload: JSON.stringify(e.payload), status: e.delivered ? 'sent' : 'pending', attempts: e.delivered ? 1 : 0, next_attempt_at: e.notBefore,
     last_error: null, created_at: e.now, updated_at: e.now,
-  }).execute();
+  });
   return id;
 }
 

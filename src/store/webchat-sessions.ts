@@ -1,3 +1,4 @@
+import { prepared } from '../storage/prepared.js';
 import type { Q } from './rows.js';
 
 export interface WebchatSessionRow {
@@ -14,8 +15,11 @@ export async function insertWebchatSession(q: Q, s: WebchatSessionRow & { now: n
   }).execute();
 }
 
+const byId = prepared<{ id: string }, { id: string; token_hash: string; customer_id: string; conversation_id: string }>((db, arg) =>
+  db.selectFrom('webchat_sessions').select(['id', 'token_hash', 'customer_id', 'conversation_id']).where('id', '=', arg('id')));
+
 export async function getWebchatSession(q: Q, id: string): Promise<WebchatSessionRow | undefined> {
-  const row = await q.selectFrom('webchat_sessions').selectAll().where('id', '=', id).executeTakeFirst();
+  const [row] = await byId(q, { id });
   return row && { id: row.id, tokenHash: row.token_hash, customerId: row.customer_id, conversationId: row.conversation_id };
 }
 
