@@ -37,6 +37,20 @@ export function buildMail(spec: MailSpec): string {
   return `${lines.join('\r\n')}\r\n\r\n${(spec.body ?? '你好，我的订单还没有到。').replace(/\r?\n/g, '\r\n')}\r\n`;
 }
 
+/** A delivery-status report (RFC 3464) from a mail system about one of our mails. */
+export function buildBounce(spec: { id: string; original: string; recipient: string; action: 'failed' | 'delayed'; status: string }): string {
+  const body = [
+    '--B', 'Content-Type: text/plain; charset=us-ascii', '', `Delivery to ${spec.recipient} ${spec.action === 'failed' ? 'failed permanently' : 'is delayed'}.`, '',
+    '--B', 'Content-Type: message/delivery-status', '', 'Reporting-MTA: dns; mx.customer.test', '',
+    `Final-Recipient: rfc822; ${spec.recipient}`, `Action: ${spec.action}`, `Status: ${spec.status}`, `Diagnostic-Code: smtp; ${spec.status.startsWith('5') ? '550' : '451'} ${spec.status} (test)`, '',
+    '--B', 'Content-Type: text/rfc822-headers', '', `Message-ID: ${spec.original}`, 'Subject: whatever', '', '--B--',
+  ].join('\n');
+  return buildMail({
+    messageId: spec.id, from: 'Mail Delivery System <MAILER-DAEMON@mx.customer.test>', subject: 'Undelivered Mail Returned to Sender',
+    headers: { 'Auto-Submitted': 'auto-replied' }, contentType: 'multipart/report; report-type=delivery-status; boundary="B"', body,
+  });
+}
+
 export async function imapClient(dovecot: Dovecot): Promise<ImapFlow> {
   const client = new ImapFlow({ host: dovecot.host, port: dovecot.port, secure: false, auth: { user: dovecot.user, pass: dovecot.password }, logger: false });
   await client.connect();
@@ -73,6 +87,14 @@ export async function decisionCount(db: Db): Promise<number> {
   const row = await db.kysely.withTables<{ email_auto_replies: { inbound_id: string } }>()
     .selectFrom('email_auto_replies').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
   return Number(row?.n ?? 0);
+}
+
+/** The automatic-reply decision recorded for an inbound mail (`ack`, `faq`, `none:<why>`). */
+export async function decisionOf(db: Db, messageId: string): Promise<string | undefined> {
+  const row = await db.kysely.withTables<{ email_auto_replies: { inbound_id: string; decision: string } }>()
+    .selectFrom('email_auto_replies').innerJoin('messages', 'messages.id', 'email_auto_replies.inbound_id')
+    .select('email_auto_replies.decision').where('messages.channel', '=', 'email').where('messages.channel_message_id', '=', messageId).executeTakeFirst();
+  return row?.decision;
 }
 
 export async function storedMail(db: Db, messageId: string) {
