@@ -24,6 +24,8 @@ export function isSystemAddress(address: string): boolean {
  */
 export function noReplyReason(mail: Pick<ParsedMail, 'headers' | 'from' | 'deliveryReport' | 'replyTo'>, own: ReadonlySet<string>): NoReplyReason | null {
   if (mail.deliveryReport) return 'bounce';
+  // Any other machine report (RFC 6522): read receipts (RFC 8098), feedback reports.
+  if (/^\s*multipart\/report\b/i.test(value(mail, 'content-type') ?? '')) return 'auto-submitted';
   const auto = value(mail, 'auto-submitted');
   // RFC 3834 §5: any value other than `no` (auto-replied, auto-generated, auto-notified...).
   if (auto !== undefined && auto.split(';')[0]!.trim().toLowerCase() !== 'no') return 'auto-submitted';

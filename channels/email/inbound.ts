@@ -123,6 +123,9 @@ export class MailIngest {
     const decision = await deps.db.write((tx) => respond(tx, ctx, {
       inboundId: ingested.messageId, conversationId: ingested.conversationId, mail, reason, newText,
     }, this.now()));
+    if (reason === 'bounce') {
+      deps.logger.info({ channel: 'email', status: report?.status, recipients: report?.recipients.slice(0, 5).map(mask), decision }, 'a bounce was recorded');
+    }
     return { messageId: ingested.messageId, duplicate: ingested.duplicate, conversationId: ingested.conversationId, thread, decision };
   }
 }

@@ -33,10 +33,28 @@ export interface ParsedMail {
   html?: string;
   attachments: MailAttachment[];
   date?: string;
-  /** multipart/report; report-type=delivery-status: a bounce. */
-  deliveryReport: { originalMessageId?: string; recipients: string[]; status?: string; diagnostic?: string } | null;
+  /** A bounce: multipart/report; report-type=delivery-status, or a mail system's plain-text failure notice. */
+  deliveryReport: DeliveryReport | null;
   /** The source was larger than we fetch: headers and the first parts are here, not all attachments. */
   truncated: boolean;
+}
+
+export interface DeliveryReport {
+  /** `dsn`: multipart/report (RFC 3464); `plain`: a mailer-daemon's text notice (qmail, old Exim, some webmail). */
+  format: 'dsn' | 'plain';
+  /** The Message-ID of the mail that bounced (ours, when it is a bounce of our mail). */
+  originalMessageId?: string;
+  recipients: string[];
+  /** The first recipient's status (`5.1.1`) and diagnostic, for the record. */
+  status?: string;
+  diagnostic?: string;
+  /** Each recipient's action (failed, delayed, delivered...) and status. */
+  perRecipient: Array<{ recipient: string; action?: string; status?: string }>;
+}
+
+/** Recipients the report says failed for good: action `failed` (or none) with a 5.x.x status (RFC 3463). */
+export function hardFailures(report: DeliveryReport): string[] {
+  return report.perRecipient.filter((r) => r.status?.startsWith('5.') && (r.action ?? 'failed') === 'failed').map((r) => r.recipient);
 }
 
 /** `<a@b> <c@d>` (or comma/space separated, with comments) -> ['a@b', 'c@d']. */
@@ -65,11 +83,48 @@ function addresses(list: Address[] | undefined): string[] {
 }
 
 /** Fields of a message/delivery-status part (RFC 3464): per-recipient blocks after the per-message one. */
-function deliveryStatus(text: string): { recipients: string[]; status?: string; diagnostic?: string } {
-  const recipients = [...text.matchAll(/^(?:final|original)-recipient:\s*(?:rfc822;)?\s*(\S+)/gim)].map((m) => m[1]!.toLowerCase());
-  const status = /^status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(text)?.[1];
-  const diagnostic = /^diagnostic-code:\s*(.+(?:\n[ \t].+)*)/im.exec(text)?.[1]?.replace(/\s+/g, ' ').trim();
-  return { recipients: [...new Set(recipients)], status, diagnostic };
+function deliveryStatus(text: string): Omit<DeliveryReport, 'format' | 'originalMessageId'> {
+  const perRecipient: DeliveryReport['perRecipient'] = [];
+  let diagnostic: string | undefined;
+  for (const block of text.replace(/\r\n?/g, '\n').split(/\n[ \t]*\n/)) {
+    const recipient = /^(?:final|original)-recipient:\s*(?:rfc822;)?\s*<?([^\s<>]+@[^\s<>]+)>?/im.exec(block)?.[1]?.toLowerCase();
+    if (!recipient) continue;
+    const action = /^action:\s*(\w+)/im.exec(block)?.[1]?.toLowerCase();
+    const status = /^status:\s*([245]\.\d{1,3}\.\d{1,3})/im.exec(block)?.[1];
+    diagnostic ??= /^diagnostic-code:\s*(.+(?:\n[ \t].+)*)/im.exec(block)?.[1]?.replace(/\s+/g, ' ').trim();
+    if (!perRecipient.some((r) => r.recipient === recipient)) perRecipient.push({ recipient, ...(action ? { action } : {}), ...(status ? { status } : {}) });
+  }
+  return { recipients: perRecipient.map((r) => r.recipient), status: perRecipient.find((r) => r.status)?.status, diagnostic, perRecipient };
+}
+
+const BOUNCE_SUBJECT = /undeliver|returned mail|failure notice|delivery (status notification|failure|has failed|failed)|mail delivery (failed|failure|system)|could not be delivered|退信|退回|投递失败|无法投递|未能送达|发送失败|递送失败/i;
+/** Where a text notice starts quoting the original mail: recipients and codes after it are not the report's. */
+const ORIGINAL_FOLLOWS = /^.*(original message|below this line is a copy|copy of the (original )?message|message headers follow|message that caused|原邮件|原始邮件|原信件).*$/im;
+
+/**
+ * A bounce without a delivery-status part: from a mail system (MAILER-DAEMON, postmaster, or
+ * an empty Return-Path) with a failure subject. The recipients and the status are read from
+ * the notice (qmail `<a@b>:` lines, Exim's indented addresses; an enhanced status code, else
+ * an SMTP reply code); the original Message-ID from the quoted original.
+ */
+function plainBounce(headers: Array<[string, string]>, from: string | undefined, subject: string, text: string, quoted: string): DeliveryReport | null {
+  const local = from?.split('@')[0] ?? '';
+  const returnPath = header(headers, 'return-path');
+  const system = local === 'mailer-daemon' || local === 'postmaster' || (returnPath !== undefined && /^\s*<?\s*>?\s*$/.test(returnPath));
+  if (!system || !BOUNCE_SUBJECT.test(subject)) return null;
+  const cut = text.search(ORIGINAL_FOLLOWS);
+  const notice = cut >= 0 ? text.slice(0, cut) : text;
+  const listed = [...notice.matchAll(/^\s*<([^\s<>]+@[^\s<>]+)>:?\s*$|^[ \t]+([^\s<>:]+@[^\s<>:]+)\s*$/gm)].map((m) => (m[1] ?? m[2]!).toLowerCase());
+  const recipients = [...new Set(listed)].filter((a) => a !== from);
+  const enhanced = /\b([245]\.\d{1,3}\.\d{1,3})\b/.exec(notice)?.[1];
+  const reply = /\b([45]\d\d)[ -]/.exec(notice)?.[1];
+  const status = enhanced ?? (reply ? `${reply[0]}.0.0` : undefined);
+  const diagnostic = /^.*\b[45]\d\d[ -].*$/m.exec(notice)?.[0]?.trim().slice(0, 300);
+  const originalMessageId = messageIds(/^message-id:\s*(.+)$/im.exec(`${text.slice(Math.max(0, cut))}\n${quoted}`)?.[1])[0];
+  return {
+    format: 'plain', recipients, status, diagnostic, ...(originalMessageId ? { originalMessageId } : {}),
+    perRecipient: recipients.map((recipient) => ({ recipient, action: 'failed', ...(status ? { status } : {}) })),
+  };
 }
 
 const decode = (content: ArrayBuffer | Uint8Array | string): string =>
@@ -81,19 +136,22 @@ export async function parseMail(source: Buffer | Uint8Array, opts: { maxAttachme
   const ownId = messageIds(email.messageId)[0];
   const messageId = ownId ?? `sha256:${createHash('sha256').update(source).digest('hex')}`;
   const contentType = header(headers, 'content-type') ?? '';
-  let deliveryReport: ParsedMail['deliveryReport'] = null;
+  const isReport = /^multipart\/report/i.test(contentType) && /delivery-status/i.test(contentType);
+  let deliveryReport: DeliveryReport | null = isReport ? { format: 'dsn', recipients: [], perRecipient: [] } : null;
   const attachments: MailAttachment[] = [];
+  /** Headers of an attached original (message/rfc822 or text/rfc822-headers): where a bounce names the mail that failed. */
+  let quoted = '';
   for (const a of email.attachments) {
     const type = a.mimeType.toLowerCase();
-    if (/^multipart\/report/i.test(contentType) && /delivery-status/i.test(contentType)) {
-      deliveryReport ??= { recipients: [] };
+    const original = type === 'message/rfc822' || type === 'text/rfc822-headers' || type === 'message/rfc822-headers' || type === 'message/global-headers';
+    if (original && !quoted) quoted = decode(a.content).split(/\r?\n\r?\n/)[0] ?? '';
+    if (deliveryReport) {
       if (type === 'message/delivery-status' || type === 'message/global-delivery-status') {
         Object.assign(deliveryReport, deliveryStatus(decode(a.content)));
         continue;
       }
-      if (type === 'message/rfc822' || type === 'text/rfc822-headers' || type === 'message/rfc822-headers' || type === 'message/global-headers') {
-        const original = /^message-id:\s*(.+)$/im.exec(decode(a.content).split(/\r?\n\r?\n/)[0] ?? '');
-        deliveryReport.originalMessageId = messageIds(original?.[1])[0];
+      if (original) {
+        deliveryReport.originalMessageId = messageIds(/^message-id:\s*(.+)$/im.exec(quoted)?.[1])[0];
         continue;
       }
     }
@@ -103,14 +161,15 @@ export async function parseMail(source: Buffer | Uint8Array, opts: { maxAttachme
       inline: a.disposition === 'inline' || a.related === true, oversize: size > opts.maxAttachmentBytes,
     });
   }
-  if (!deliveryReport && /^multipart\/report/i.test(contentType) && /delivery-status/i.test(contentType)) deliveryReport = { recipients: [] };
+  const subject = (email.subject ?? '').replace(/\s+/g, ' ').trim();
+  deliveryReport ??= plainBounce(headers, email.from?.address?.toLowerCase(), subject, email.text ?? '', quoted);
   const from = email.from && !email.from.group && email.from.address
     ? { address: email.from.address.toLowerCase(), ...(email.from.name ? { name: email.from.name } : {}) }
     : null;
   return {
     messageId, hasMessageId: ownId !== undefined, from,
     replyTo: addresses(email.replyTo), to: addresses(email.to), cc: addresses(email.cc),
-    subject: (email.subject ?? '').replace(/\s+/g, ' ').trim(),
+    subject,
     inReplyTo: messageIds(email.inReplyTo), references: messageIds(email.references),
     headers, text: email.text ?? '', html: email.html, attachments, date: email.date, deliveryReport,
     truncated: opts.truncated === true,

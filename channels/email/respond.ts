@@ -8,7 +8,11 @@
  * At most one automatic reply per case, at most `autoRepliesPerDay` per address, never to
  * mail that RFC 3834 says must not be answered (auto-reply.ts).
  */
-import type { Case, Severity } from '../../src/contract.js';
+import type { Case, Conversation, Severity } from '../../src/contract.js';
+import { addCaseEvent } from '../../src/handoff/cases.js';
+import { setCaseStatus } from '../../src/handoff/case-status.js';
+import { DEFAULT_SLA } from '../../src/handoff/sla.js';
+import { transition } from '../../src/handoff/takeover.js';
 import { detectLanguage } from '../../src/nlu/normalize.js';
 import * as store from '../../src/store/index.js';
 import type { Q } from '../../src/store/index.js';
@@ -16,7 +20,7 @@ import { localeFor, type Locale } from '../../src/templates/index.js';
 import type { NoReplyReason } from './auto-reply.js';
 import { isSystemAddress } from './auto-reply.js';
 import type { EmailSettings } from './definition.js';
-import type { ParsedMail } from './parse.js';
+import { hardFailures, type ParsedMail } from './parse.js';
 import * as mailStore from './store.js';
 import { MailTemplates, type MailTemplate } from './templates.js';
 import { baseSubject, bodyMarker, replySubject, subjectKey } from './threading.js';
@@ -60,13 +64,62 @@ export interface MailFacts {
 
 export const replyAddressOf = (mail: ParsedMail): string | null => mail.replyTo[0] ?? mail.from?.address ?? null;
 
-async function ensureCase(q: Q, conversationId: string, customerId: string, mail: ParsedMail, newText: string, now: number): Promise<Case> {
-  const existing = await store.getCaseByConversation(q, conversationId);
+/**
+ * The thread's case. A mail on a thread whose conversation was closed arrives in a new
+ * conversation (the pipeline opens one on the same thread key); the handoff model
+ * (src/handoff/case-status.ts) decides what becomes of the earlier case:
+ *  - `resolved` may go back to `in_progress`: it is reopened, moved to the new conversation,
+ *    and the conversation waits for a person again (its owner, first-contact responsibility);
+ *  - `closed` is final (the customer accepted): a follow-up case is opened, linked both ways;
+ *  - any other status (a bot conversation closed with its case open) simply continues.
+ */
+async function caseForThread(q: Q, conversation: Conversation, mail: ParsedMail, newText: string, now: number): Promise<Case> {
+  const existing = await store.getCaseByConversation(q, conversation.id);
   if (existing) return existing;
-  const subject = baseSubject(mail.subject) || newText.split('\n')[0]!.slice(0, 120) || '(e-mail)';
-  return store.createCase(q, {
-    customerId, conversationId, severity: 'none', category: null, form: null, nature: null, reasons: [], subject, now,
+  const earlierNumber = await mailStore.earlierCaseOnThread(q, conversation.threadKey, conversation.id);
+  const earlier = earlierNumber ? await store.getCaseByNumber(q, earlierNumber) : undefined;
+  if (earlier && earlier.status !== 'closed') {
+    if (earlier.status === 'resolved') await setCaseStatus(q, earlier.number, 'in_progress', null, 'the customer wrote again by e-mail', now);
+    await q.updateTable('cases').set({ conversation_id: conversation.id, updated_at: now }).where('id', '=', earlier.id).execute();
+    await addCaseEvent(q, earlier.id, 'reopened', null, { channel: 'email', conversationId: conversation.id, from: earlier.status }, now);
+    if (earlier.status === 'resolved' && conversation.status === 'bot') {
+      await transition({ q, sla: DEFAULT_SLA, actor: null, now }, conversation.id,
+        { kind: 'hand_over', priority: 'normal', reason: 'the customer replied to a resolved case by e-mail', severity: earlier.severity });
+    }
+    return (await store.getCaseByNumber(q, earlier.number))!;
+  }
+  const subject = earlier?.subject ?? (baseSubject(mail.subject) || newText.split('\n')[0]!.slice(0, 120) || '(e-mail)');
+  const created = await store.createCase(q, {
+    customerId: conversation.customerId, conversationId: conversation.id, severity: 'none', category: null, form: null, nature: null, reasons: [], subject, now,
   });
+  if (earlier) {
+    await addCaseEvent(q, created.id, 'opened', null, { followUpOf: earlier.number }, now);
+    await addCaseEvent(q, earlier.id, 'follow_up', null, { case: created.number }, now);
+  }
+  return created;
+}
+
+/**
+ * A bounce, recorded against the thread's case. A hard failure (5.x.x) of a mail we sent, for
+ * an address on that thread, puts the address on the suppression list: no more automatic
+ * mail to it. A report naming a Message-ID that is not ours suppresses nobody (anyone can
+ * write a bounce-shaped mail about any address).
+ */
+async function recordBounce(q: Q, facts: MailFacts, conversation: Conversation, kase: Case | undefined, now: number): Promise<string[]> {
+  const report = facts.mail.deliveryReport!;
+  const ours = report.originalMessageId !== undefined && await mailStore.isOurMessage(q, report.originalMessageId);
+  const suppressed: string[] = [];
+  for (const address of ours ? hardFailures(report) : []) {
+    if (!(await mailStore.addressOnThread(q, conversation.threadKey, address))) continue;
+    await mailStore.suppress(q, { address, status: report.status ?? '5.0.0', diagnostic: report.diagnostic ?? null, bounceId: facts.inboundId, caseNumber: kase?.number ?? null, now });
+    suppressed.push(address);
+  }
+  if (kase) {
+    await addCaseEvent(q, kase.id, 'bounce', null, {
+      messageId: facts.inboundId, status: report.status ?? null, recipients: report.recipients.slice(0, 20), ofOurMail: ours, suppressed,
+    }, now);
+  }
+  return suppressed;
 }
 
 /** Returns the decision: `ack`, `faq` or `none:<why>`. Idempotent per stored message. */
@@ -83,7 +136,12 @@ export async function respond(q: Q, ctx: RespondContext, facts: MailFacts, now: 
     replyTo: facts.reason ? null : recipient, subjectKey: subjectKey(mail.subject), now,
   });
   // Mail that must not be answered is recorded in its conversation (a bounce against its case) and opens no case.
-  const kase = facts.reason ? await store.getCaseByConversation(q, conversation.id) : await ensureCase(q, conversation.id, conversation.customerId, mail, facts.newText, now);
+  let kase = facts.reason ? await store.getCaseByConversation(q, conversation.id) : await caseForThread(q, conversation, mail, facts.newText, now);
+  if (facts.reason === 'bounce') {
+    const earlier = kase ? undefined : await mailStore.earlierCaseOnThread(q, conversation.threadKey, conversation.id);
+    kase ??= earlier ? await store.getCaseByNumber(q, earlier) : undefined;
+    await recordBounce(q, facts, conversation, kase, now);
+  }
   const decision = await decide(q, ctx, facts, kase, recipient, now);
   if ((decision === 'ack' || decision === 'faq') && kase && recipient) {
     await queueAutoReply(q, ctx, facts, kase, recipient, decision, conversation, now);
@@ -96,6 +154,7 @@ async function decide(q: Q, ctx: RespondContext, facts: MailFacts, kase: Case | 
   if (facts.reason) return `none:${facts.reason}`;
   if (!kase || !recipient) return 'none:no-recipient';
   if (ctx.own.has(recipient) || isSystemAddress(recipient)) return 'none:own-address';
+  if (await mailStore.isSuppressed(q, recipient)) return 'none:suppressed';
   if (await mailStore.caseAutoReplied(q, kase.number)) return 'none:once-per-case';
   if (await mailStore.autoRepliesSince(q, recipient, now - DAY_MS) >= ctx.settings.autoRepliesPerDay) return 'none:rate-limit';
   return faqHit(ctx, facts, kase.severity) ? 'faq' : 'ack';

@@ -1,6 +1,6 @@
 /**
- * The e-mail channel's own tables (src/storage/migrations/003-email.ts): Message-ID -> thread,
- * and the automatic-reply decision per inbound mail. Plain functions over a Kysely runner.
+ * The e-mail channel's own tables (src/storage/migrations/003-email.ts, 007-email-bounces.ts):
+ * Message-ID -> thread, the automatic-reply decision per inbound mail, the suppression list. Plain functions over a Kysely runner.
  */
 import { randomBytes } from 'node:crypto';
 import type { Q } from '../../src/store/index.js';
@@ -10,6 +10,7 @@ import type { ThreadLookups } from './threading.js';
 type EmailTables = {
   email_messages: { message_id: string; thread_key: string; direction: string; sender: string | null; reply_to: string | null; subject_key: string; created_at: number };
   email_auto_replies: { inbound_id: string; case_number: string | null; recipient: string | null; decision: string; created_at: number };
+  email_suppressions: { address: string; status: string; diagnostic: string | null; bounce_id: string; case_number: string | null; created_at: number };
 };
 
 const tables = (q: Q) => q.withTables<EmailTables>();
@@ -63,6 +64,45 @@ export async function threadMessageIds(q: Q, threadKey: string, limit = 20): Pro
   const rows = await tables(q).selectFrom('email_messages').select('message_id')
     .where('thread_key', '=', threadKey).orderBy('created_at', 'desc').limit(limit).execute();
   return rows.map((r) => r.message_id).reverse();
+}
+
+/** Whether we sent this Message-ID (a bounce of it is a bounce of our mail, not a forgery naming anyone). */
+export async function isOurMessage(q: Q, messageId: string): Promise<boolean> {
+  const row = await tables(q).selectFrom('email_messages').select('message_id')
+    .where('message_id', '=', messageId).where('direction', '=', 'out').executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Whether this address wrote in this thread or was where its replies went: someone we may have mailed. */
+export async function addressOnThread(q: Q, threadKey: string, address: string): Promise<boolean> {
+  const row = await tables(q).selectFrom('email_messages').select('message_id').where('thread_key', '=', threadKey)
+    .where((eb) => eb.or([eb('sender', '=', address), eb('reply_to', '=', address)])).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * The newest case of an earlier conversation on this thread: a reply to a closed conversation's
+ * thread arrives in a new conversation on the same thread key (the pipeline opens one).
+ */
+export async function earlierCaseOnThread(q: Q, threadKey: string, conversationId: string): Promise<string | undefined> {
+  const row = await q.selectFrom('cases').innerJoin('conversations', 'conversations.id', 'cases.conversation_id').select('cases.number')
+    .where('conversations.channel', '=', 'email').where('conversations.thread_key', '=', threadKey).where('conversations.id', '!=', conversationId)
+    .orderBy('cases.created_at', 'desc').limit(1).executeTakeFirst();
+  return row?.number;
+}
+
+/** Put an address on the suppression list (the first hard bounce is kept). */
+export async function suppress(
+  q: Q, s: { address: string; status: string; diagnostic: string | null; bounceId: string; caseNumber: string | null; now: number },
+): Promise<void> {
+  await tables(q).insertInto('email_suppressions').values({
+    address: s.address.toLowerCase(), status: s.status, diagnostic: s.diagnostic?.slice(0, 500) ?? null, bounce_id: s.bounceId, case_number: s.caseNumber, created_at: s.now,
+  }).onConflict((oc) => oc.column('address').doNothing()).execute();
+}
+
+export async function isSuppressed(q: Q, address: string): Promise<boolean> {
+  const row = await tables(q).selectFrom('email_suppressions').select('address').where('address', '=', address.toLowerCase()).executeTakeFirst();
+  return row !== undefined;
 }
 
 /** A random key kept in the database: the body marker's digest (threading.ts) cannot be forged without it. */

@@ -2,20 +2,19 @@
  * End to end against real servers: Dovecot (IMAP, mail put in by APPEND) and an SMTP server
  * recording what the gateway sends. One gateway, one mailbox; each test adds its mails.
  */
-import { buildEmailChannel, emailSettingsFrom } from '../../channels/email/index.js';
 import * as store from '../../src/store/index.js';
-import { dovecotSkipped, startDovecot, type Dovecot } from '../support/dovecot.js';
+import { dovecotSkipped, type Dovecot } from '../support/dovecot.js';
 
 /** Dovecot missing fails loudly (startDovecot throws) unless KEFU_SKIP_DOVECOT=1. */
 const it = dovecotSkipped ? test.skip : test;
-import { startGateway, type RunningGateway } from '../support/gateway.js';
-import { startSmtpRecorder, type SmtpRecorder } from '../support/smtp-recorder.js';
-import { appendMails, buildMail, imapClient, inboundCount, settle, storedMail, until } from './support.js';
+import type { RunningGateway } from '../support/gateway.js';
+import type { SmtpRecorder } from '../support/smtp-recorder.js';
+import { buildMail, imapClient, settle, startMailStack, storedMail, type MailStack } from './support.js';
 
+let stack: MailStack;
 let dovecot: Dovecot;
 let smtp: SmtpRecorder;
 let gw: RunningGateway;
-let appended = 0;
 
 const faq = {
   ask: (text: string) => (/发票/.test(text) ? { id: 'invoice', question: '怎么开发票？', answer: '在订单页点击“申请发票”即可。', score: 0.9 } : null),
@@ -23,26 +22,14 @@ const faq = {
 
 beforeAll(async () => {
   if (dovecotSkipped) return;
-  dovecot = await startDovecot();
-  smtp = await startSmtpRecorder();
-  const settings = emailSettingsFrom({
-    IMAP_URL: dovecot.url, SMTP_URL: smtp.url, MAIL_FROM: 'Kefu Support <support@example.test>', IMAP_POLL_MS: '1000',
-    MAIL_BRAND_NAME: 'Kefu Shop', MAIL_SIGNATURE: 'Kefu 客服中心', MAIL_LOGO_URL: 'https://shop.example/logo.png',
-  })!;
-  gw = await startGateway({}, { extraChannels: [(deps) => buildEmailChannel(deps, settings, { faq })] });
+  stack = await startMailStack({ faq, mailEnv: { MAIL_BRAND_NAME: 'Kefu Shop', MAIL_SIGNATURE: 'Kefu 客服中心', MAIL_LOGO_URL: 'https://shop.example/logo.png' } });
+  ({ dovecot, smtp, gw } = stack);
 }, 30_000);
 afterAll(async () => {
-  await gw?.stop();
-  await smtp?.close();
-  await dovecot?.stop();
+  await stack?.stop();
 });
 
-async function deliver(...mails: string[]): Promise<void> {
-  await appendMails(dovecot, mails);
-  appended += mails.length;
-  await until(async () => (await inboundCount(gw.gateway.db)) >= appended, 15_000, `${appended} stored mails`);
-  await gw.gateway.pipeline.idle();
-}
+const deliver = (...mails: string[]) => stack.deliver(...mails);
 
 const caseOf = async (conversationId: string) => (await store.getCaseByConversation(gw.gateway.db.kysely, conversationId))!;
 

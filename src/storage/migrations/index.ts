@@ -9,6 +9,7 @@ import * as email from './003-email.js';
 import * as weibo from './004-weibo.js';
 import * as workspace from './005-workspace.js';
 import * as aftercare from './006-aftercare.js';
+import * as emailBounces from './007-email-bounces.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -27,6 +28,7 @@ const steps: Record<string, Step> = {
   '004-weibo': weibo,
   '005-workspace': workspace,
   '006-aftercare': aftercare,
+  '007-email-bounces': emailBounces,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
