@@ -63,6 +63,8 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(?<![\d.])1\s*米\s*[5-9](?![\d.])|\b[4-7]'\s*\d{1,2}\b|(?:身高|个子)\s*1[5-9]\d/, 'body_height'],
   [/\be\d{2}\b/, 'error'],
   [/\d+\s*(?:斤|公斤|kg|lbs?|pounds)/, 'weight_cap'],
+  // Money coming back, however it is worded ("钱多久退回来", "退的钱").
+  [/钱.{0,6}退|退.{0,3}钱/, 'refund'],
 ];
 
 export interface ConceptSpan {

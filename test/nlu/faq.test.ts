@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq } from '../../src/nlu/faq.js';
+import { analyze, FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq } from '../../src/nlu/faq.js';
 import { DEMO_FAQ, loadNlu } from '../../src/nlu/index.js';
 import { fromRoot } from '../../src/paths.js';
 
@@ -64,6 +64,33 @@ describe('retrieval cases', () => {
     '今天天气怎么样',
   ])('out of scope: %s -> null', (text) => {
     expect(demo.ask(text)).toBeNull();
+  });
+
+  // Chatty context (places, times, feelings, onomatopoeia, words no entry has) must not hide
+  // an answer the base holds: unknown words are charged once, scene-setting words weigh less.
+  test.each([
+    ['context words around the question', '我们在老厂区 楼里只有步梯 文件柜抬到四层要不要加钱', 'demo-stairs'],
+    ['a feeling and a sound', '转椅吱嘎吱嘎响个不停 听着真闹心', 'demo-chair-noise'],
+    ['a long English question with unknown words', 'We just moved into a renovated loft, will your castors scratch the oak parquet?', 'demo-floor-en'],
+    ['money coming back, worded loosely', '撤单了 钱多久能退回来', 'demo-refund'],
+  ])('answers despite %s', (_name, text, id) => {
+    expect(demo.ask(text)?.id).toBe(id);
+  });
+
+  test('scene-setting words (time, place, pronouns) weigh less than topic words', () => {
+    const a = analyze('月底那里有没有门卫');
+    expect(a.han.get('w:月底') ?? 1).toBeLessThan(1);
+    expect(a.han.get('w:那里') ?? 1).toBeLessThan(1);
+    expect(a.han.get('w:门卫')).toBe(1);
+  });
+
+  test('a decisive topic mentioned only in an answer does not make the entry about it', () => {
+    const base = new FaqIndex(parseFaq([
+      { id: 'presale', question: '预售商品多久发货？', answer: '预售商品按订单在工厂生产，付款后15天内发货。' },
+      { id: 'warranty', question: '保修多久？', answer: '整椅保修三年。' },
+    ]));
+    expect(base.ask('预售的多久发货')?.id).toBe('presale');
+    expect(base.ask('你们自己有工厂吗 在哪生产')).toBeNull();
   });
 
   test('a hit carries id, question, answer and a score in [0, 1]', () => {
