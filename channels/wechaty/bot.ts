@@ -58,8 +58,11 @@ export interface RunningBot {
   typeName(type: number): string;
 }
 
-/** Builds and starts the bot; `onMessage` is called for every message event. */
-export async function launchBot(settings: WechatySettings, logger: Logger, onMessage: (message: WechatyMessageLike) => void): Promise<RunningBot> {
+/**
+ * Builds the bot, not yet started (so that the caller holds it before the first event);
+ * `onMessage` is called for every message event.
+ */
+export async function createBot(settings: WechatySettings, logger: Logger, onMessage: (message: WechatyMessageLike) => void): Promise<RunningBot> {
   const wechaty = await loadWechaty();
   wechaty.log.level(wechatyLogLevel(logger.level));
   mkdirSync(dirname(settings.sessionPath), { recursive: true });
@@ -73,6 +76,5 @@ export async function launchBot(settings: WechatySettings, logger: Logger, onMes
   bot.on('logout', (user) => log.warn({ user: mask(user.id) }, 'wechaty: logged out; replies wait in the outbox until the next login'));
   bot.on('error', (error) => log.warn({ err: error }, 'wechaty: error'));
   bot.on('message', onMessage);
-  await bot.start();
   return { bot, typeName: (type) => wechaty.types.Message[type] ?? `type${type}` };
 }

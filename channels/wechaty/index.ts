@@ -5,9 +5,9 @@
  */
 import { mask } from '../../src/logger.js';
 import type { ChannelDeps, ChannelFactory, ChannelAdapter, SendResult } from '../types.js';
-import { launchBot, type RunningBot, type WechatyBot } from './bot.js';
+import { createBot, type RunningBot, type WechatyBot } from './bot.js';
 import { wechatyCapabilities, wechatySettingsFrom, type WechatySettings } from './definition.js';
-import { factsOf, targetOf, wechatyInbound, type WechatyMessageLike } from './inbound.js';
+import { factsOf, targetOf, wechatyInbound, type WechatyFacts, type WechatyMessageLike } from './inbound.js';
 import { SendPacer } from './pacer.js';
 
 export interface WechatyChannelOptions {
@@ -55,8 +55,11 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   let running: RunningBot | undefined;
   let startedAt = Number.POSITIVE_INFINITY;
 
-  async function handle(message: WechatyMessageLike, typeName: (type: number) => string): Promise<void> {
-    const facts = await factsOf(message, typeName);
+  // Messages are read one after the other, so that they reach the pipeline (which keeps each
+  // thread's order from there on) in the order the puppet delivered them.
+  let reading: Promise<unknown> = Promise.resolve();
+
+  async function handle(facts: WechatyFacts): Promise<void> {
     const inbound = wechatyInbound(facts, startedAt, now());
     if (!inbound.ok) {
       deps.logger.debug({ channel: 'wechaty', messageId: facts.id, sender: mask(facts.talker.id), reason: inbound.reason }, 'wechaty message not answered');
@@ -66,8 +69,11 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   }
 
   function onMessage(message: WechatyMessageLike): void {
-    if (!running) return;
-    const task = handle(message, running.typeName)
+    const typeName = running?.typeName;
+    if (!typeName) return;
+    const facts = reading.then(() => factsOf(message, typeName));
+    reading = facts.catch(() => undefined);
+    const task = facts.then(handle)
       .catch((error: unknown) => deps.logger.error({ err: error, channel: 'wechaty', messageId: message.id }, 'wechaty message could not be stored'))
       .finally(() => handling.delete(task));
     handling.add(task);
@@ -78,7 +84,8 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     capabilities: wechatyCapabilities,
     async start() {
       startedAt = now();
-      running = await launchBot(settings, deps.logger, onMessage);
+      running = await createBot(settings, deps.logger, onMessage);
+      await running.bot.start();
     },
     async stop() {
       pacer.close();

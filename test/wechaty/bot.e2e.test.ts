@@ -52,6 +52,14 @@ async function inbound(channelMessageId: string) {
     .where('channel_message_id', '=', channelMessageId).execute();
 }
 
+/** What customers wrote in a thread, in the order stored. */
+async function storedIn(threadKey: string): Promise<string[]> {
+  const rows = await running.gateway.db.kysely.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
+    .select('messages.text').where('messages.channel', '=', 'wechaty').where('conversations.thread_key', '=', threadKey)
+    .where('messages.direction', '=', 'in').orderBy('messages.seq').execute();
+  return rows.map((r) => r.text);
+}
+
 beforeAll(async () => {
   running = await startGateway(
     { WECHATY_ENABLED: 'true', WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_NAME: 'test-bot', WECHATY_SEND_INTERVAL_MS: String(INTERVAL_MS), WECHATY_SEND_JITTER_MS: '0' },
@@ -76,10 +84,7 @@ test('a customer\'s private message is stored once and answered by the bot', asy
   alice.contact.say('运费怎么收？').to(botUser);
   await until(() => fromBot(alice.heard).some((s) => /399/.test(s.text)));
 
-  const rows = await running.gateway.db.kysely.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-    .select(['messages.text', 'messages.direction', 'conversations.thread_key']).where('messages.channel', '=', 'wechaty')
-    .where('conversations.thread_key', '=', `dm:${alice.contact.id}`).where('messages.direction', '=', 'in').execute();
-  expect(rows.map((r) => r.text)).toEqual(['你好', '运费怎么收？']);
+  expect(await storedIn(`dm:${alice.contact.id}`)).toEqual(['你好', '运费怎么收？']);
 });
 
 test('the bot\'s own messages are never taken for a customer\'s: nothing stored, nothing answered', async () => {
@@ -96,9 +101,7 @@ test('the bot\'s own messages are never taken for a customer\'s: nothing stored,
   // The bot account never became a customer, and Bob's thread holds only what Bob wrote.
   const identities = await running.gateway.db.kysely.selectFrom('identities').select('external_id').where('channel', '=', 'wechaty').execute();
   expect(identities.map((i) => i.external_id)).not.toContain(botUser.id);
-  const bobIn = await running.gateway.db.kysely.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-    .select('messages.text').where('conversations.thread_key', '=', `dm:${bob.contact.id}`).where('messages.direction', '=', 'in').execute();
-  expect(bobIn.map((m) => m.text)).toEqual(['你好']);
+  expect(await storedIn(`dm:${bob.contact.id}`)).toEqual(['你好']);
   // One welcome for one 你好: the echoes of the bot's own words were not answered.
   await new Promise((resolve) => setTimeout(resolve, INTERVAL_MS * 3));
   expect(fromBot(bob.heard)).toHaveLength(2);
@@ -131,6 +134,32 @@ test('in a room the bot answers only when mentioned, to that room, mentioning th
   // Nothing went to Carol or Dave privately.
   expect(fromBot(carol.heard)).toHaveLength(0);
   expect(fromBot(dave.heard)).toHaveLength(0);
+});
+
+test('messages written in quick succession are stored in the order they were written', async () => {
+  const grace = customer('Grace');
+  const room = mocker.createRoom({ topic: '订单咨询群', memberIdList: [botUser.id, grace.contact.id] });
+  const texts = ['第一句', '第二句', '第三句', '第四句'];
+  for (const text of texts) grace.contact.say(`@${BOT_NAME}\u2005${text}`, [botUser]).to(room);
+  await until(async () => (await storedIn(`room:${room.id}/${grace.contact.id}`)).length === texts.length);
+  expect(await storedIn(`room:${room.id}/${grace.contact.id}`)).toEqual(texts);
+
+  // On a real puppet, finding out whether a room message mentions the bot can take a round
+  // trip, longer for one message than the next. The mock answers at once, so such messages
+  // are handed to the bot's event here: the first one is slow to read, and still goes first.
+  const slowFirst = [300, 0].map((delayMs, i) => ({
+    id: `slow-read-${i}-${Date.now()}`, self: () => false, type: () => types.Message.Text, text: () => `@${BOT_NAME} 第${i + 1}条`,
+    date: () => new Date(), talker: () => ({ id: grace.contact.id, name: () => 'Grace' }), room: () => ({ id: room.id }),
+    mentionSelf: async () => {
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      return true;
+    },
+    mentionText: async () => `第${i + 1}条`,
+    toUrlLink: () => Promise.reject(new Error('not a link')), toLocation: () => Promise.reject(new Error('not a location')),
+  }));
+  for (const message of slowFirst) (channel.bot() as unknown as NodeJS.EventEmitter).emit('message', message);
+  await until(async () => (await storedIn(`room:${room.id}/${grace.contact.id}`)).length === texts.length + 2);
+  expect((await storedIn(`room:${room.id}/${grace.contact.id}`)).slice(-2)).toEqual(['第1条', '第2条']);
 });
 
 test('the same message delivered twice is answered once', async () => {
