@@ -7,6 +7,7 @@ import type { ChannelFactory } from './types.js';
 import { createEmailChannel } from './email/index.js';
 import { createWebchatChannel } from './webchat/index.js';
 import { createWechatChannel } from './wechat/index.js';
+import { createWechatyChannel } from './wechaty/index.js';
 import { createWecomChannel } from './wecom/index.js';
 import { createWeiboChannel } from './weibo/index.js';
 
@@ -14,6 +15,7 @@ export const channelFactories = {
   webchat: createWebchatChannel,
   wechat: createWechatChannel,
   wecom: createWecomChannel,
+  wechaty: createWechatyChannel,
   weibo: createWeiboChannel,
   email: createEmailChannel,
 } satisfies Partial<Record<Channel, ChannelFactory>>;

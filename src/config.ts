@@ -116,6 +116,13 @@ export const ConfigSchema = z.object({
   WECOM_PREVIOUS_ENCODING_AES_KEY: z.string().optional(),
   WECOM_API_BASE: url.default('https://qyapi.weixin.qq.com'),
   WECOM_HANDOFF_TARGET: z.enum(['wecom', 'kefu']).default('wecom'),
+  // Wechaty bot accounts (channels/wechaty: checked together by wechatySettingsFrom).
+  WECHATY_ENABLED: bool.default(false),
+  WECHATY_PUPPET: z.string().regex(/^(@[\w.-]+\/)?[\w.-]+$/, 'must be a puppet package name, e.g. wechaty-puppet-service').optional(),
+  WECHATY_PUPPET_TOKEN: z.string().max(512).optional(),
+  WECHATY_NAME: z.string().regex(/^[\w-][\w.-]{0,63}$/, 'letters, digits, _ . - (names the bot\'s session file under DATA_DIR)').default('kefu'),
+  WECHATY_SEND_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
+  WECHATY_SEND_JITTER_MS: z.coerce.number().int().min(0).max(600_000).default(500),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -1,0 +1,67 @@
+/**
+ * Wechaty bot accounts: an ordinary WeChat account driven through a Wechaty puppet. Settings
+ * (read from the validated config, checked together here) and capabilities.
+ */
+import { join } from 'node:path';
+import { ConfigError, type Config } from '../../src/config.js';
+import type { ChannelCapabilities } from '../types.js';
+
+export const wechatyCapabilities: ChannelCapabilities = {
+  // WeChat documents no cap for a personal account's text message; longer replies are split
+  // so that each bubble stays readable on a phone.
+  maxTextLength: 2000,
+  // Plain chat: choices become a numbered list.
+  choices: false,
+  passiveReplyWindowMs: 0,
+  localDelivery: false,
+};
+
+/**
+ * Messages dated this long before the bot started are replays (puppets hand over recent
+ * history at login) and are dropped. The allowance covers the clock difference between
+ * WeChat's servers and ours; a replay inside it is stored once anyway (message id).
+ */
+export const REPLAY_ALLOWANCE_MS = 60_000;
+
+export interface WechatySettings {
+  /** Puppet package, e.g. `wechaty-puppet-service`; tests use `wechaty-puppet-mock`. */
+  puppet: string;
+  /** Puppet service token: passed to the puppet, never logged. */
+  token?: string;
+  name: string;
+  /** Where Wechaty keeps the bot's session (`<path>.memory-card.json`), so a restart needs no new scan. */
+  sessionPath: string;
+  /** Least time between the end of one send and the start of the next. */
+  intervalMs: number;
+  /** A random 0..jitterMs is added to each interval. */
+  jitterMs: number;
+  /**
+   * Longest a send may wait in the pacing queue. Half the outbox lease: a send still waiting
+   * when the lease ends would be tried a second time by the dispatcher.
+   */
+  maxWaitMs: number;
+  /** Longest one send may take (a quarter of the lease: waiting and sending stay inside it). */
+  sendTimeoutMs: number;
+}
+
+/** Null when WECHATY_ENABLED is false; a ConfigError for settings that cannot work. */
+export function wechatySettingsFrom(config: Config): WechatySettings | null {
+  const problems: string[] = [];
+  if (!config.WECHATY_ENABLED) {
+    if (config.WECHATY_PUPPET_TOKEN) problems.push('WECHATY_PUPPET_TOKEN: is set but WECHATY_ENABLED is not true');
+  } else if (!config.WECHATY_PUPPET) {
+    problems.push('WECHATY_PUPPET: is required when WECHATY_ENABLED is true (e.g. wechaty-puppet-service)');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  if (!config.WECHATY_ENABLED || !config.WECHATY_PUPPET) return null;
+  return Object.freeze({
+    puppet: config.WECHATY_PUPPET,
+    token: config.WECHATY_PUPPET_TOKEN,
+    name: config.WECHATY_NAME,
+    sessionPath: join(config.DATA_DIR, 'wechaty', config.WECHATY_NAME),
+    intervalMs: config.WECHATY_SEND_INTERVAL_MS,
+    jitterMs: config.WECHATY_SEND_JITTER_MS,
+    maxWaitMs: Math.floor(config.OUTBOX_LEASE_MS / 2),
+    sendTimeoutMs: Math.floor(config.OUTBOX_LEASE_MS / 4),
+  });
+}
