@@ -1,6 +1,6 @@
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { Attachment, AuthorKind, Message } from '../contract.js';
-import { prepared } from '../storage/prepared.js';
+import { prepared, type PreparedQuery } from '../storage/prepared.js';
 import type { MessagesTable } from '../storage/schema.js';
 import { newId, toMessage, type Q } from './rows.js';
 
@@ -121,13 +121,23 @@ export interface ThreadMessage {
   createdAt: number;
 }
 
-const threadMessagesAfter = prepared<{ channel: string; threadKey: string; after: number; limit: number }, { id: string; seq: number; author_kind: string; text: string; created_at: number }>(
-  (db, arg) => db.selectFrom('messages').select(['id', 'seq', 'author_kind', 'text', 'created_at'])
-    .where('conversation_id', 'in', db.selectFrom('conversations').select('id').where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')))
-    .where('seq', '>', arg('after')).where('kind', '!=', 'event').orderBy('seq').limit(arg('limit')));
+type ThreadRow = { id: string; seq: number; author_kind: string; text: string; created_at: number };
+// The page size is a literal, not a parameter: SQLite plans `LIMIT ?` worse (measured: a
+// third slower). Pages come in one or two sizes, so one prepared query per size.
+const threadPages = new Map<number, PreparedQuery<{ channel: string; threadKey: string; after: number }, ThreadRow>>();
+const threadMessagesAfter = (limit: number) => {
+  let query = threadPages.get(limit);
+  if (!query) {
+    query = prepared((db, arg) => db.selectFrom('messages').select(['id', 'seq', 'author_kind', 'text', 'created_at'])
+      .where('conversation_id', 'in', db.selectFrom('conversations').select('id').where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')))
+      .where('seq', '>', arg('after')).where('kind', '!=', sql.lit('event')).orderBy('seq').limit(sql.lit(Math.trunc(limit))));
+    if (threadPages.size < 16) threadPages.set(limit, query);
+  }
+  return query;
+};
 
 /** Messages (events left out) of every conversation on one channel thread after a cursor (a web chat session's history). */
 export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<ThreadMessage[]> {
-  const rows = await threadMessagesAfter(q, { channel, threadKey, after: afterSeq, limit });
+  const rows = await threadMessagesAfter(limit)(q, { channel, threadKey, after: afterSeq });
   return rows.map((r) => ({ id: r.id, seq: r.seq, authorKind: r.author_kind as AuthorKind, text: r.text, createdAt: r.created_at }));
 }
