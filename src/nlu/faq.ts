@@ -79,8 +79,8 @@ export function analyze(text: string): Analyzed {
   for (const { w, start, end, tag } of tokens) {
     if (seen.has(w) || ZH_STOP.has(w) || EN_STOP.has(w) || NUMBER_WORD.test(w)) continue;
     seen.add(w);
-    // A word is explained when most of its characters lie in concept spans ("嘎吱" inside
-    // "吱嘎吱嘎", matched as two "吱嘎"), even if no single span holds it.
+    // A word is explained when most of its characters lie in concept spans ("咯吱咯吱" is
+    // two "咯吱" spans), even if no single span holds it.
     let inSpans = 0;
     for (let i = start; i < end; i++) if (spans.some((s) => s.start <= i && i < s.end)) inSpans++;
     const covered = inSpans * 2 > end - start;

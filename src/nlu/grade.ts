@@ -107,7 +107,7 @@ function natureOf(text: string, critical: CriticalFinding[], serious: Cue[]): Na
 /** Cue words per category; each hit nudges the model's probabilities. */
 const CATEGORY_CUES: Record<Category, RegExp> = {
   price: /降价|差价|价保|便宜了|价格|价钱|多收|运费|上楼费|搬运费|远程费|收费|乱收费|优惠券|券|满减|原价|标价|秒杀|贵|\bprice|overcharg|\bfee\b|coupon|voucher|discount|cheaper|expensive/g,
-  integrity: /虚假|宣传|骗|承诺|答应|说好的|明明说|页面写|详情页|官网写|合同写|写明|标注|描述|不符|名不副实|翻新|二手|冒充|诈骗|欺诈|promised|promise|false advertising|product page|website says|advertised|listing|fraud|scam|\blie|lied|refurbished/g,
+  integrity: /虚假|宣传|骗|承诺|答应|说好的|明明说|页面写|详情页|官网写|合同写|写明|标注|描述|不符|翻新|二手|冒充|诈骗|欺诈|promised|promise|false advertising|product page|website says|advertised|listing|fraud|scam|\blie|lied|refurbished/g,
   service: /客服|物流|发货|配送|送货|快递|师傅|退款|发票|积分|回复|回电|态度|没人|发错|等了|迟到|处理|审核|安装|staff|support|delivery|driver|courier|refund|invoice|installer|nobody|reply|waiting|shipped/g,
   product: /质量|坏|断|裂|晃|异响|响|味|甲醛|色差|塌|漏气|掉漆|起皮|划痕|螺丝|缺|起球|卡住|电机|气杆|broken|broke|smell|squeak|wobbl|crack|snapped|peel|missing|motor|defect/g,
 };
@@ -115,7 +115,7 @@ const CUE_WEIGHT = 0.12;
 /** LABELS.md fixes these: a broken explicit promise or false advertising is integrity; a fee or a price is price. */
 const DECISIVE_CATEGORY: Array<[Category, RegExp]> = [
   ['integrity', /合同(?:上)?写|写明|承诺|说好的?.{0,12}(?:结果|现在|实际|却|没)|翻新|虚假宣传|假货|以次充好|promised|false advertising|contract says/],
-  ['price', /(?:费|价|运费|邮费).{0,6}(?:太贵|贵了|也太|这么贵|多收|乱收)|收了我\s*\d+|多收|乱收费|降了?\s*\d+|降价|打折了|差价|价保|(?:price|fee).{0,20}(?:drop|higher|expensive|charged)/],
+  ['price', /(?:费|价|运费|邮费).{0,6}(?:太贵|贵了|也太|这么贵|多收|乱收)|多收|乱收费|降了?\s*\d+|降价|打折了|差价|价保|(?:price|fee).{0,20}(?:drop|higher|expensive|charged)/],
 ];
 const DECISIVE_WEIGHT = 0.35;
 
