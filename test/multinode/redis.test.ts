@@ -1,5 +1,5 @@
 /**
- * Several nodes behind a load balancer: two (then three) gateways share one real PostgreSQL
+ * Several nodes behind a load balancer: two (then four) gateways share one real PostgreSQL
  * and one real Redis. A customer or agent connected to node B hears what node A commits,
  * promptly (the long re-check interval below means only Redis can wake them in time);
  * killing Redis stops neither node, and the fan-out resumes when it is back.
@@ -141,10 +141,11 @@ test('console feeds on both nodes see a change made on node A, and one SLA alert
   for (const feed of [bossOnA, bossOnB, aliceOnB]) feed.ws.close();
 }, 30_000);
 
-test('killing Redis stops neither node; readers re-read while it is down and fan-out resumes when it is back', async () => {
+test('killing Redis stops no node, nor does starting without it; readers re-read while it is down and fan-out resumes when it is back', async () => {
   if (!a || !b || !redis) return;
   // A third node that re-reads often while Redis is down.
   const c = await startGateway(nodeEnv({ REDIS_RECHECK_MS: '300' }));
+  let d: RunningGateway | undefined;
   try {
     const s = await session(a);
     const onB = await widgetSocket(b, s);
@@ -161,9 +162,14 @@ test('killing Redis stops neither node; readers re-read while it is down and fan
     await post(a, s, '运费怎么收');
     await until('C re-reads while Redis is down', () => onC.replies().length === 2, 5000);
     expect(onB.replies()).toHaveLength(1);
+    // A node started while Redis is down starts anyway (degraded) and links up later.
+    d = await startGateway(nodeEnv());
+    expect((await http(`${d.url}/healthz`)).json).toEqual({ status: 'degraded', redis: 'down' });
+    const onD = await widgetSocket(d, s);
+    await until('D reads what is there', () => onD.replies().length === 2);
 
     await redis.start();
-    for (const node of [a, b, c]) {
+    for (const node of [a, b, c, d]) {
       await until('health is ok again', async () => (await http(`${node.url}/healthz`)).json?.status === 'ok', 15_000);
     }
     // B read again when it was subscribed again: the reply committed during the outage.
@@ -172,10 +178,12 @@ test('killing Redis stops neither node; readers re-read while it is down and fan
     await post(a, s, '怎么退货');
     await until('B hears the next reply', () => onB.replies().length === 3);
     await until('C hears the next reply', () => onC.replies().length === 3);
+    await until('D hears the next reply', () => onD.replies().length === 3);
     expect(onB.replies().map((m) => m.text)).toEqual(onC.replies().map((m) => m.text));
-    onB.ws.close();
-    onC.ws.close();
+    expect(onD.replies().map((m) => m.text)).toEqual(onC.replies().map((m) => m.text));
+    for (const socket of [onB, onC, onD]) socket.ws.close();
   } finally {
+    await d?.stop();
     await c.stop();
   }
 }, 90_000);
