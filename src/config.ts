@@ -19,6 +19,12 @@ export const ConfigSchema = z.object({
   /** Empty: SQLite under DATA_DIR. `postgres://...`: PostgreSQL. `sqlite:PATH` or `sqlite::memory:` also work. */
   DATABASE_URL: z.string().regex(/^(postgres(ql)?:\/\/|sqlite:)/, 'must start with postgres://, postgresql:// or sqlite:').optional(),
   DATABASE_POOL_SIZE: positiveInt.max(100).default(10),
+  /** Several nodes: hub notifications and console frames go through this Redis (pub/sub). Unset: one node. */
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  /** The pub/sub channel; deployments sharing one Redis use different ones. */
+  REDIS_CHANNEL: z.string().min(1).max(200).default('kefu:hub'),
+  /** While Redis is unreachable, long-polls, web chat sockets and consoles read again this often. */
+  REDIS_RECHECK_MS: positiveInt.min(100).default(2000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Largest request body accepted, in bytes (webhooks and API). */
   BODY_LIMIT_BYTES: positiveInt.max(50 * 1024 * 1024).default(1024 * 1024),

@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './logger.js';
 import { Metrics } from './metrics.js';
 import { OutboxDispatcher } from './pipeline/dispatcher.js';
 import { MessageHub } from './pipeline/hub.js';
+import type { RedisLink } from './pipeline/redis-link.js';
 import { Pipeline, type SecondOpinionHook, type Understander } from './pipeline/pipeline.js';
 import type { Nlu, Understanding } from './nlu/index.js';
 import type { Intent } from './nlu/types.js';
@@ -39,6 +40,8 @@ export interface Gateway {
   pipeline: Pipeline;
   dispatcher: OutboxDispatcher;
   hub: MessageHub;
+  /** Several nodes (REDIS_URL): the hub's link to the others; null on a single node. */
+  redis: RedisLink | null;
   metrics: Metrics;
   logger: Logger;
   channels: ReadonlyMap<string, ChannelAdapter>;
@@ -105,6 +108,9 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
 
   const metrics = new Metrics();
   const hub = new MessageHub();
+  const redis = config.REDIS_URL
+    ? await (await import('./pipeline/redis-link.js')).linkThroughRedis(hub, { url: config.REDIS_URL, channel: config.REDIS_CHANNEL, recheckMs: config.REDIS_RECHECK_MS, logger })
+    : null;
   const nlu = overrides.nlu ?? (await (await import('./nlu/index.js')).loadNlu({ faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO }));
   const templates = Templates.load('bot');
   const secondOpinion = await secondOpinionHook(config, nlu);
@@ -151,7 +157,10 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     for (const [status, n] of Object.entries(depth)) if (status !== 'sent') metrics.outboxDepth.set({ status }, n);
   });
 
-  const app = await buildApp({ db, metrics, logger, bodyLimit: config.BODY_LIMIT_BYTES });
+  const app = await buildApp({
+    db, metrics, logger, bodyLimit: config.BODY_LIMIT_BYTES,
+    degraded: redis ? () => (redis.status() === 'up' ? null : { redis: 'down' }) : undefined,
+  });
   for (const adapter of channels.values()) await adapter.routes?.(app);
 
   // The agent workspace: one state machine for takeover, routing, the agent API and console.
@@ -179,7 +188,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const activeDispatcher = dispatcher;
   let listening = false;
   return {
-    config, db, app, pipeline, dispatcher: activeDispatcher, hub, metrics, logger, channels, workspace: activeWorkspace, nlu,
+    config, db, app, pipeline, dispatcher: activeDispatcher, hub, redis, metrics, logger, channels, workspace: activeWorkspace, nlu,
     kickOutbox: (id: string) => activeDispatcher.kick(id),
     async listen() {
       const address = await app.listen({ port: config.PORT, host: config.HOST });
@@ -209,6 +218,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
       if (listening) await app.close();
       await pipeline.idle();
       await activeDispatcher.stop();
+      redis?.close();
       await db.close();
     },
   };

@@ -38,12 +38,13 @@ export class ServiceStateMirror {
   ) {}
 
   start(): void {
+    // Changes made on this node only: with several nodes, each change is told to WeCom once.
     this.unsubscribe = this.deps.hub.subscribeAll((topic) => {
       if (topic.channel !== 'wecom') return;
       // Serialised so two quick changes reach WeCom in order.
       this.chain = this.chain.then(() => this.mirror(topic.id)).catch((error: unknown) =>
         this.deps.logger.warn({ err: error, channel: 'wecom', conversationId: topic.id }, 'mirroring the session state failed'));
-    });
+    }, 'node');
   }
 
   async stop(): Promise<void> {

@@ -1,4 +1,7 @@
-/** Looks for cases past their first-response or resolution target and alerts supervisors once. */
+/**
+ * Looks for cases past their first-response or resolution target and alerts supervisors once
+ * (with several nodes, the node whose update flags the case alerts; the others skip it).
+ */
 import { audit } from '../agents/store.js';
 import type { Logger } from '../logger.js';
 import type { Db } from '../storage/db.js';
@@ -15,16 +18,18 @@ export async function findBreaches(db: Db, now: number): Promise<Array<{ caseId:
     caseId: r.id, number: r.number, conversationId: r.conversation_id,
     kind: r.first_response_at === null && (r.first_response_due ?? Infinity) < now ? 'first_response' : 'resolution',
   }));
-  if (found.length > 0) {
-    await db.write(async (q) => {
-      for (const b of found) {
-        await q.updateTable('cases').set({ sla_breached: 1, updated_at: now }).where('id', '=', b.caseId).execute();
-        await addCaseEvent(q, b.caseId, 'sla_breach', null, { kind: b.kind }, now);
-        await audit(q, { agentId: null, action: 'sla_breach', target: b.caseId, detail: { kind: b.kind } }, now);
-      }
-    });
-  }
-  return found;
+  if (found.length === 0) return found;
+  return db.write(async (q) => {
+    const flagged: typeof found = [];
+    for (const b of found) {
+      const updated = await q.updateTable('cases').set({ sla_breached: 1, updated_at: now }).where('id', '=', b.caseId).where('sla_breached', '=', 0).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) continue;
+      await addCaseEvent(q, b.caseId, 'sla_breach', null, { kind: b.kind }, now);
+      await audit(q, { agentId: null, action: 'sla_breach', target: b.caseId, detail: { kind: b.kind } }, now);
+      flagged.push(b);
+    }
+    return flagged;
+  });
 }
 
 export function watchSla(db: Db, everyMs: number, logger: Logger, alert: (breach: { caseId: string; number: string; conversationId: string | null; kind: string }) => void): () => void {

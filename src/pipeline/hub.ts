@@ -1,10 +1,16 @@
 /**
- * In-process notifications of new messages: wakes long-polls and pushes to WebSocket
- * subscribers, by conversation and by channel thread (a web chat session outlives a closed
- * conversation). The database stays the source of truth: a notification only says "read
- * again after your cursor", so a missed one costs latency, never a message.
- * (Several nodes: a Redis pub/sub fan-out of the same topics; see README.)
+ * Notifications of new messages: wakes long-polls and pushes to WebSocket subscribers, by
+ * conversation and by channel thread (a web chat session outlives a closed conversation).
+ * The database stays the source of truth: a notification only says "read again after your
+ * cursor", so a missed one costs latency, never a message.
+ *
+ * One node: an in-process EventEmitter, nothing else. Several nodes (REDIS_URL): a link
+ * (src/pipeline/redis-link.ts) carries every notification and signal to the other nodes;
+ * this node's listeners hear its own at once and its echo from Redis is dropped, so each
+ * listener hears each notification once. When notifications may have been missed (Redis
+ * down, reconnected), `wakeAll` wakes every reader to read again.
  */
+import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 
 export interface Topic {
@@ -16,17 +22,48 @@ export interface Topic {
 export const threadTopic = (channel: string, threadKey: string): string => `t:${channel}:${threadKey}`;
 export const conversationTopic = (id: string): string => `c:${id}`;
 
+/** Carries the hub's messages to the other nodes. */
+export interface HubLink {
+  /** Fire and forget: a message that cannot be sent is dropped (notifications are hints). */
+  publish(message: string): void;
+}
+
+/** Between nodes: the sender (its own echo is dropped), then a notification, a signal or a resync request. */
+interface Envelope {
+  from: string;
+  topic?: Topic;
+  signal?: string;
+  data?: unknown;
+  resync?: true;
+}
+
+/** Events: topics `c:`/`t:`, every conversation `*`, this node's own `+`, signals `s:`, `resync`. */
+const ALL = '*';
+const OWN = '+';
+const RESYNC = 'resync';
+
 export class MessageHub {
   private readonly emitter = new EventEmitter();
+  private link: HubLink | null = null;
+  /** Names this node in messages between nodes. */
+  readonly nodeId = randomUUID();
 
   constructor() {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Several nodes: send notifications and signals through `link` too (null: this node only). */
+  linkTo(link: HubLink | null): void {
+    this.link = link;
+  }
+
   notify(conversation: Topic): void {
-    this.emitter.emit(conversationTopic(conversation.id));
-    this.emitter.emit(threadTopic(conversation.channel, conversation.threadKey));
-    this.emitter.emit('*', conversation);
+    this.emit(conversation);
+    this.emitter.emit(OWN, conversation);
+    if (this.link !== null) {
+      const { id, channel, threadKey } = conversation;
+      this.link.publish(JSON.stringify({ from: this.nodeId, topic: { id, channel, threadKey } } satisfies Envelope));
+    }
   }
 
   subscribe(topic: string, listener: () => void): () => void {
@@ -34,10 +71,60 @@ export class MessageHub {
     return () => this.emitter.off(topic, listener);
   }
 
-  /** Every conversation (agent consoles). */
-  subscribeAll(listener: (conversation: Topic) => void): () => void {
-    this.emitter.on('*', listener);
-    return () => this.emitter.off('*', listener);
+  /**
+   * Every conversation: on every node ('cluster', agent consoles), or only those this node
+   * changed ('node': side effects that must happen once, such as telling a channel's API).
+   */
+  subscribeAll(listener: (conversation: Topic) => void, scope: 'cluster' | 'node' = 'cluster'): () => void {
+    const event = scope === 'cluster' ? ALL : OWN;
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  /** A named message for listeners on every node (console frames). */
+  signal(name: string, data: unknown): void {
+    this.emitter.emit(`s:${name}`, data);
+    this.link?.publish(JSON.stringify({ from: this.nodeId, signal: name, data } satisfies Envelope));
+  }
+
+  onSignal(name: string, listener: (data: unknown) => void): () => void {
+    const event = `s:${name}`;
+    this.emitter.on(event, listener);
+    return () => this.emitter.off(event, listener);
+  }
+
+  /** Called when notifications may have been missed (topic subscribers are woken anyway). */
+  onResync(listener: () => void): () => void {
+    this.emitter.on(RESYNC, listener);
+    return () => this.emitter.off(RESYNC, listener);
+  }
+
+  /** Wake every reader on this node to read again (notifications may have been missed). */
+  wakeAll(): void {
+    for (const event of this.emitter.eventNames()) {
+      if (typeof event === 'string' && (event.startsWith('c:') || event.startsWith('t:'))) this.emitter.emit(event);
+    }
+    this.emitter.emit(RESYNC);
+  }
+
+  /** Ask the other nodes to wake all their readers (this node's notifications were lost). */
+  requestResync(): void {
+    this.link?.publish(JSON.stringify({ from: this.nodeId, resync: true } satisfies Envelope));
+  }
+
+  /** A message from the link (any node's, this one's echo included). */
+  receive(message: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(message) as Envelope;
+    } catch {
+      return;
+    }
+    if (typeof envelope !== 'object' || envelope === null || envelope.from === this.nodeId) return;
+    const topic = envelope.topic;
+    if (topic && typeof topic.id === 'string' && typeof topic.channel === 'string' && typeof topic.threadKey === 'string') this.emit(topic);
+    else if (typeof envelope.signal === 'string') this.emitter.emit(`s:${envelope.signal}`, envelope.data);
+    else if (envelope.resync === true) this.wakeAll();
   }
 
   /** Resolves true when notified, false on timeout or abort. */
@@ -57,5 +144,11 @@ export class MessageHub {
       const timer = setTimeout(() => finish(false), timeoutMs);
       signal?.addEventListener('abort', onAbort);
     });
+  }
+
+  private emit(conversation: Topic): void {
+    this.emitter.emit(conversationTopic(conversation.id));
+    this.emitter.emit(threadTopic(conversation.channel, conversation.threadKey));
+    this.emitter.emit(ALL, conversation);
   }
 }

@@ -25,6 +25,8 @@ export interface AppDeps {
   metrics: Metrics;
   logger: Logger;
   bodyLimit: number;
+  /** What works only partly (e.g. `{ redis: 'down' }`), or null; the node still serves. */
+  degraded?: () => Record<string, string> | null;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -63,7 +65,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('not_found', `no route for ${request.method} ${request.url.split('?')[0]}`)));
 
   app.get('/healthz', async (_request, reply) => {
-    if (await deps.db.ping()) return { status: 'ok' };
+    if (await deps.db.ping()) {
+      const degraded = deps.degraded?.();
+      return degraded ? { status: 'degraded', ...degraded } : { status: 'ok' };
+    }
     return reply.status(503).send({ status: 'unavailable', error: { code: 'unavailable', message: 'the database is unreachable' } });
   });
   app.get('/metrics', async (_request, reply) => {

@@ -118,6 +118,8 @@
     ws.onmessage = function (event) {
       var frame = JSON.parse(event.data);
       if (frame.type === 'changed') { refreshLists(); if (frame.conversationId === current) open(current); }
+      // Several nodes: changes may have been missed (Redis down or back); read everything again.
+      if (frame.type === 'resync') { refreshLists(); if (current) api('GET', '/api/conversations/' + encodeURIComponent(current)).then(render).catch(function () {}); }
       if (frame.type === 'sla_breach') { $('error').textContent = t('slaBreach') + ': ' + frame.number; }
     };
     ws.onclose = function () { if (me) setTimeout(connect, 2000); };
