@@ -6,8 +6,8 @@
  * Like WeChat, issuing a token revokes the previous one, and a revoked or unknown token is
  * answered with errcode 40001. Tests script the next answers to custom/send with `queue`.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from './net.js';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveOnLoopback } from './net.js';
 
 export type SendBehaviour =
   /** Answer HTTP 200 with this errcode (40001 also revokes the current token, as if it expired). */
@@ -71,8 +71,8 @@ export async function startFakeWechatApi(credentials: { appId: string; appSecret
     close: async () => undefined,
   };
 
-  const server = createServer((request, response) => {
-    void (async () => {
+  const listening = await serveOnLoopback((request, response) => {
+    return (async () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       if (request.method === 'GET' && url.pathname === '/cgi-bin/token') {
         if (api.tokenDelayMs > 0) await sleep(api.tokenDelayMs);
@@ -103,12 +103,8 @@ export async function startFakeWechatApi(credentials: { appId: string; appSecret
       }
       response.writeHead(404, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ errcode: 40066, errmsg: 'invalid url' }));
-    })().catch((error: unknown) => {
-      response.writeHead(500);
-      response.end(String(error));
-    });
+    })();
   });
-  const listening = await listenOnLoopback(server);
   api.url = listening.url;
   api.close = listening.close;
   return api;

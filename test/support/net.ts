@@ -1,3 +1,4 @@
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 
 /** A free TCP port on loopback. */
@@ -10,6 +11,22 @@ export function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/**
+ * A local HTTP server on a free loopback port for a fake platform API: `handle` answers each
+ * request; if it throws, the request gets a 500 with the error (the test sees it, nothing hangs).
+ */
+export function serveOnLoopback(
+  handle: (request: import('node:http').IncomingMessage, response: import('node:http').ServerResponse) => Promise<unknown>,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createHttpServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      response.writeHead(500);
+      response.end(String(error));
+    });
+  });
+  return listenOnLoopback(server);
 }
 
 /** Listen on a free loopback port; `close` also drops kept-alive connections. */

@@ -4,9 +4,9 @@
  * kf/send_msg and kf/service_state/trans. Tests push customer messages and read what was
  * sent, the cursors asked for and the state changes.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { type IncomingMessage } from 'node:http';
 import type { KfMessage } from '../../channels/wecom/client.js';
-import { listenOnLoopback } from '../support/net.js';
+import { serveOnLoopback } from '../support/net.js';
 
 export interface FakeWecomApi {
   url: string;
@@ -33,12 +33,12 @@ export async function startFakeWecomApi(credentials: { corpId: string; secret: s
   });
   const api: FakeWecomApi = { url: '', messages: [], pageSize: 2, syncCalls: [], sent: [], transitions: [], log: [], failSync: [], close: async () => undefined };
 
-  const server = createServer((request, response) => {
+  const listening = await serveOnLoopback((request, response) => {
     const json = (value: unknown) => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify(value));
     };
-    void (async () => {
+    return (async () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       if (url.pathname === '/cgi-bin/gettoken') {
         if (url.searchParams.get('corpid') !== credentials.corpId || url.searchParams.get('corpsecret') !== credentials.secret) return json({ errcode: 40001, errmsg: 'invalid secret' });
@@ -67,12 +67,8 @@ export async function startFakeWecomApi(credentials: { corpId: string; secret: s
         return json({ errcode: 0, errmsg: 'ok' });
       }
       return json({ errcode: 404, errmsg: 'no such api' });
-    })().catch((error: unknown) => {
-      response.writeHead(500);
-      response.end(String(error));
-    });
+    })();
   });
-  const listening = await listenOnLoopback(server);
   api.url = listening.url;
   api.close = listening.close;
   return api;

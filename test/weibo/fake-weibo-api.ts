@@ -11,8 +11,8 @@
  * rate limits are HTTP 403 with error_code 10023. `ignoreSinceId` returns every post again
  * whatever the cursor (to prove the channel does not rely on the server to filter).
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { listenOnLoopback } from '../support/net.js';
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveOnLoopback } from '../support/net.js';
 
 export interface ApiCall {
   method: string;
@@ -81,8 +81,8 @@ export async function startFakeWeiboApi(options: { uid?: string; token?: string 
   const error = (response: ServerResponse, status: number, code: number, message: string, path: string) =>
     json(response, status, { error: message, error_code: code, request: path });
 
-  const server = createServer((request, response) => {
-    void (async () => {
+  const listening = await serveOnLoopback((request, response) => {
+    return (async () => {
       const url = new URL(request.url ?? '/', 'http://127.0.0.1');
       const body = await readBody(request);
       const form = Object.fromEntries(new URLSearchParams(body));
@@ -120,12 +120,8 @@ export async function startFakeWeiboApi(options: { uid?: string; token?: string 
         return json(response, 200, { result: true, sender_id: Number(api.uid), receiver_id: Number(form.receiver_id) });
       }
       return error(response, 404, 10014, 'Request api not found!', url.pathname);
-    })().catch((e: unknown) => {
-      response.writeHead(500);
-      response.end(String(e));
-    });
+    })();
   });
-  const listening = await listenOnLoopback(server);
   api.url = listening.url;
   api.close = listening.close;
   return api;
