@@ -129,6 +129,11 @@ export const ConfigSchema = z.object({
   WECHATY_NAME: z.string().regex(/^[\w-][\w.-]{0,63}$/, 'letters, digits, _ . - (names the bot\'s session file under DATA_DIR)').default('kefu'),
   WECHATY_SEND_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(1000),
   WECHATY_SEND_JITTER_MS: z.coerce.number().int().min(0).max(600_000).default(500),
+  WECHATY_ACCEPT_FRIENDS: z.enum(['all', 'none']).default('all'),
+  WECHATY_FRIEND_ACCEPTS_PER_HOUR: positiveInt.max(1000).default(20),
+  WECHATY_ACCEPT_ROOMS: z.enum(['all', 'none']).default('none'),
+  WECHATY_MEDIA_MAX_BYTES: z.coerce.number().int().min(0).max(1024 ** 3).default(20 * 1024 * 1024),
+  WECHATY_MEDIA_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

@@ -9,7 +9,9 @@ import { dirname } from 'node:path';
 import { ConfigError } from '../../src/config.js';
 import { mask, type Logger } from '../../src/logger.js';
 import type { WechatySettings } from './definition.js';
+import type { FriendshipKind, WechatyFriendshipLike } from './friends.js';
 import type { WechatyMessageLike } from './inbound.js';
+import type { WechatyRoomInvitationLike } from './room-invites.js';
 
 interface Sayer {
   id: string;
@@ -18,10 +20,12 @@ interface Sayer {
 
 export interface WechatyBot {
   readonly isLoggedIn: boolean;
-  readonly puppet: unknown;
+  readonly puppet: { roomInvitationAccept(invitationId: string): Promise<void> };
   Contact: { find(query: { id: string }): Promise<Sayer | undefined> };
   Room: { find(query: { id: string }): Promise<Sayer | undefined> };
   on(event: 'message', listener: (message: WechatyMessageLike) => void): unknown;
+  on(event: 'friendship', listener: (friendship: WechatyFriendshipLike) => void): unknown;
+  on(event: 'room-invite', listener: (invitation: WechatyRoomInvitationLike) => void): unknown;
   on(event: 'scan', listener: (qrcode: string, status: number) => void): unknown;
   on(event: 'login' | 'logout', listener: (user: { id: string }) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -32,7 +36,7 @@ export interface WechatyBot {
 interface WechatyModule {
   WechatyBuilder: { build(options: { name: string; puppet: string; puppetOptions?: { token: string } }): WechatyBot };
   log: { level(level: string): void };
-  types: { Message: Record<number, string> };
+  types: { Message: Record<number, string>; Friendship: Record<number, string> };
 }
 
 async function loadWechaty(): Promise<WechatyModule> {
@@ -56,13 +60,18 @@ export interface RunningBot {
   bot: WechatyBot;
   /** Wechaty's message type number -> its name (Text, Image...). */
   typeName(type: number): string;
+  /** Wechaty's friendship type number -> what it means for us. */
+  friendshipKind(type: number): FriendshipKind;
 }
 
-/**
- * Builds the bot, not yet started (so that the caller holds it before the first event);
- * `onMessage` is called for every message event.
- */
-export async function createBot(settings: WechatySettings, logger: Logger, onMessage: (message: WechatyMessageLike) => void): Promise<RunningBot> {
+export interface BotEvents {
+  message(message: WechatyMessageLike): void;
+  friendship(friendship: WechatyFriendshipLike): void;
+  roomInvite(invitation: WechatyRoomInvitationLike): void;
+}
+
+/** Builds the bot, not yet started (so that the caller holds it before the first event). */
+export async function createBot(settings: WechatySettings, logger: Logger, events: BotEvents): Promise<RunningBot> {
   const wechaty = await loadWechaty();
   wechaty.log.level(wechatyLogLevel(logger.level));
   mkdirSync(dirname(settings.sessionPath), { recursive: true });
@@ -75,6 +84,13 @@ export async function createBot(settings: WechatySettings, logger: Logger, onMes
   bot.on('login', (user) => log.info({ user: mask(user.id) }, 'wechaty: logged in'));
   bot.on('logout', (user) => log.warn({ user: mask(user.id) }, 'wechaty: logged out; replies wait in the outbox until the next login'));
   bot.on('error', (error) => log.warn({ err: error }, 'wechaty: error'));
-  bot.on('message', onMessage);
-  return { bot, typeName: (type) => wechaty.types.Message[type] ?? `type${type}` };
+  bot.on('message', events.message);
+  bot.on('friendship', events.friendship);
+  bot.on('room-invite', events.roomInvite);
+  const friendshipKinds: Record<string, FriendshipKind> = { Receive: 'receive', Confirm: 'confirm' };
+  return {
+    bot,
+    typeName: (type) => wechaty.types.Message[type] ?? `type${type}`,
+    friendshipKind: (type) => friendshipKinds[wechaty.types.Friendship[type] ?? ''] ?? 'other',
+  };
 }

@@ -42,6 +42,24 @@ export interface WechatySettings {
   maxWaitMs: number;
   /** Longest one send may take (a quarter of the lease: waiting and sending stay inside it). */
   sendTimeoutMs: number;
+  /** Friend requests: accepted (and greeted) or left to a person. */
+  acceptFriends: 'all' | 'none';
+  /** Accepts per rolling hour; requests beyond wait their turn. */
+  friendAcceptsPerHour: number;
+  /** Room invitations: accepted or declined (both recorded). */
+  acceptRooms: 'all' | 'none';
+  media: MediaSettings;
+}
+
+export interface MediaSettings {
+  /** DATA_DIR: stored paths are relative to it. */
+  dataDir: string;
+  /** Where customer media is saved: DATA_DIR/wechaty/media. */
+  dir: string;
+  /** Larger files are recorded (metadata) but not saved; 0 saves nothing. */
+  maxBytes: number;
+  /** Longest one download may hold the customer's thread. */
+  timeoutMs: number;
 }
 
 /** Null when WECHATY_ENABLED is false; a ConfigError for settings that cannot work. */
@@ -63,5 +81,12 @@ export function wechatySettingsFrom(config: Config): WechatySettings | null {
     jitterMs: config.WECHATY_SEND_JITTER_MS,
     maxWaitMs: Math.floor(config.OUTBOX_LEASE_MS / 2),
     sendTimeoutMs: Math.floor(config.OUTBOX_LEASE_MS / 4),
+    acceptFriends: config.WECHATY_ACCEPT_FRIENDS,
+    friendAcceptsPerHour: config.WECHATY_FRIEND_ACCEPTS_PER_HOUR,
+    acceptRooms: config.WECHATY_ACCEPT_ROOMS,
+    media: Object.freeze({
+      dataDir: config.DATA_DIR, dir: join(config.DATA_DIR, 'wechaty', 'media'),
+      maxBytes: config.WECHATY_MEDIA_MAX_BYTES, timeoutMs: config.WECHATY_MEDIA_TIMEOUT_MS,
+    }),
   });
 }

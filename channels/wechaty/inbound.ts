@@ -12,6 +12,7 @@
  */
 import { InboundMessage, type Attachment } from '../../src/contract.js';
 import { REPLAY_ALLOWANCE_MS } from './definition.js';
+import type { FileBoxLike } from './media.js';
 
 /** The part of Wechaty's Message that is used (structural: wechaty is loaded only when enabled). */
 export interface WechatyMessageLike {
@@ -26,6 +27,8 @@ export interface WechatyMessageLike {
   mentionText(): Promise<string>;
   toUrlLink(): Promise<{ url(): string; title(): string; description(): string | undefined }>;
   toLocation(): Promise<{ latitude(): number; longitude(): number; name(): string; address(): string }>;
+  /** The file of an image, voice, video or attachment message (media.ts reads it). */
+  toFileBox(): Promise<FileBoxLike>;
 }
 
 /** What a message says, as plain data: also what is kept as the message's `raw`. */
@@ -45,10 +48,13 @@ export interface WechatyFacts {
 export type WechatyInbound = { ok: true; message: InboundMessage } | { ok: false; reason: string };
 
 const MEDIA: Record<string, Attachment['kind']> = { Image: 'image', Audio: 'voice', Video: 'video', Attachment: 'file' };
+/** Attachment kinds whose bytes the puppet holds (`toFileBox`); links and locations have none. */
+export const FILE_KINDS: ReadonlySet<Attachment['kind']> = new Set(Object.values(MEDIA));
 
 const nonEmpty = (value: string | undefined): string | undefined => (value ? value : undefined);
 
-async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
+/** A puppet read that may fail: undefined then. */
+export async function optional<T>(read: () => Promise<T>): Promise<T | undefined> {
   try {
     return await read();
   } catch {
@@ -102,6 +108,23 @@ function content(facts: WechatyFacts, text: string): Record<string, unknown> {
   }
   if (facts.type === 'Text' && text.trim()) return { kind: 'text', text: text.slice(0, 20000) };
   return { kind: 'event', event: `unknown:${facts.type}`.slice(0, 64), text: '' };
+}
+
+/**
+ * Something that happened between a contact and the bot account outside a chat (a friend
+ * request, a room invitation), as an event in the contact's private thread: stored like a
+ * message (agents see it), and the dialog decides whether it says anything (`subscribe`: the
+ * greeting). `id` is the idempotency key: the same id is stored and answered once.
+ */
+export function contactEvent(e: {
+  id: string; contact: { id: string; name?: string }; event: string; key?: string; text?: string; raw: unknown; receivedAt: number;
+}): WechatyInbound {
+  const checked = InboundMessage.safeParse({
+    channel: 'wechaty', channelMessageId: e.id.slice(0, 256), threadKey: threadKeyFor(e.contact.id),
+    sender: { externalId: e.contact.id, displayName: e.contact.name?.slice(0, 256) || undefined }, receivedAt: e.receivedAt, raw: e.raw, public: false,
+    kind: 'event', event: e.event, key: e.key, text: (e.text ?? '').slice(0, 2000),
+  });
+  return checked.success ? { ok: true, message: checked.data } : { ok: false, reason: `not a valid event: ${checked.error.issues[0]?.message}` };
 }
 
 /** The pure decision: a message for the pipeline, or why it is not one. */

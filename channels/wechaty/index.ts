@@ -3,12 +3,17 @@
  * as bot events (inbound.ts decides which are customers' and builds the message); replies
  * leave through a pacing queue (pacer.ts), mentioning the customer in rooms. See README.md.
  */
+import type { Attachment, InboundMessage } from '../../src/contract.js';
 import { mask } from '../../src/logger.js';
+import { KeyedQueue } from '../../src/pipeline/keyed-queue.js';
 import type { ChannelDeps, ChannelFactory, ChannelAdapter, SendResult } from '../types.js';
 import { createBot, type RunningBot, type WechatyBot } from './bot.js';
 import { wechatyCapabilities, wechatySettingsFrom, type WechatySettings } from './definition.js';
-import { factsOf, targetOf, wechatyInbound, type WechatyFacts, type WechatyMessageLike } from './inbound.js';
+import { FriendRequests } from './friends.js';
+import { FILE_KINDS, factsOf, targetOf, wechatyInbound, type WechatyFacts, type WechatyMessageLike } from './inbound.js';
+import { fetchMedia } from './media.js';
 import { SendPacer } from './pacer.js';
+import { onRoomInvite } from './room-invites.js';
 
 export interface WechatyChannelOptions {
   now?: () => number;
@@ -18,8 +23,16 @@ export interface WechatyChannelOptions {
 export interface WechatyChannel extends ChannelAdapter {
   /** The running bot (tests reach the puppet through it); undefined before start. */
   bot(): WechatyBot | undefined;
-  /** Resolves when no inbound message is being handled. */
+  /** Resolves when no inbound message or event is being handled. */
   idle(): Promise<void>;
+  /** Friend requests waiting for the hourly accept cap. */
+  friendRequestsWaiting(): number;
+}
+
+/** The file of a media message, when it has one the puppet holds (not a link or a location). */
+function fileOf(message: InboundMessage): Attachment | undefined {
+  const only = message.kind === 'media' && message.attachments.length === 1 ? message.attachments[0] : undefined;
+  return only && FILE_KINDS.has(only.kind) ? only : undefined;
 }
 
 async function say(bot: WechatyBot, target: { contactId: string; roomId?: string }, text: string): Promise<SendResult> {
@@ -55,17 +68,48 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   let running: RunningBot | undefined;
   let startedAt = Number.POSITIVE_INFINITY;
 
-  // Messages are read one after the other, so that they reach the pipeline (which keeps each
-  // thread's order from there on) in the order the puppet delivered them.
+  // Messages are read one after the other, and each customer's thread is kept in that order
+  // from then on (`threads`): a media download holds its own thread only, for at most
+  // WECHATY_MEDIA_TIMEOUT_MS, never the other customers'.
   let reading: Promise<unknown> = Promise.resolve();
+  const threads = new KeyedQueue();
 
-  async function handle(facts: WechatyFacts): Promise<void> {
+  function track(work: Promise<void>, what: string): void {
+    const task = work
+      .catch((error: unknown) => deps.logger.error({ err: error, channel: 'wechaty' }, `wechaty: ${what} could not be handled`))
+      .finally(() => handling.delete(task));
+    handling.add(task);
+  }
+
+  /** Into the pipeline in the thread's order; `prepare` (a download) runs in that turn too. */
+  function inThread(message: InboundMessage, prepare?: () => Promise<InboundMessage>): Promise<void> {
+    return threads.run(message.threadKey, async () => {
+      await deps.pipeline.ingest(prepare ? await prepare() : message);
+    });
+  }
+
+  const record = (message: InboundMessage) => inThread(message)
+    .catch((error: unknown) => deps.logger.error({ err: error, channel: 'wechaty', event: message.kind === 'event' ? message.event : undefined }, 'wechaty event could not be stored'));
+
+  const friends = new FriendRequests({
+    policy: settings.acceptFriends, perHour: settings.friendAcceptsPerHour, kindOf: (type) => running?.friendshipKind(type) ?? 'other',
+    record, logger: deps.logger, now,
+  });
+
+  // Called as soon as the message's facts are read (in delivery order): nothing is awaited
+  // before the thread's turn is taken.
+  function handle(message: WechatyMessageLike, facts: WechatyFacts): Promise<void> {
     const inbound = wechatyInbound(facts, startedAt, now());
     if (!inbound.ok) {
       deps.logger.debug({ channel: 'wechaty', messageId: facts.id, sender: mask(facts.talker.id), reason: inbound.reason }, 'wechaty message not answered');
-      return;
+      return Promise.resolve();
     }
-    await deps.pipeline.ingest(inbound.message);
+    const stored = inbound.message;
+    const file = fileOf(stored);
+    if (!file || stored.kind !== 'media') return inThread(stored);
+    return inThread(stored, async () => ({
+      ...stored, attachments: [await fetchMedia(file, facts.id, () => message.toFileBox(), settings.media, now())],
+    }));
   }
 
   function onMessage(message: WechatyMessageLike): void {
@@ -73,10 +117,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     if (!typeName) return;
     const facts = reading.then(() => factsOf(message, typeName));
     reading = facts.catch(() => undefined);
-    const task = facts.then(handle)
-      .catch((error: unknown) => deps.logger.error({ err: error, channel: 'wechaty', messageId: message.id }, 'wechaty message could not be stored'))
-      .finally(() => handling.delete(task));
-    handling.add(task);
+    track(facts.then((read) => handle(message, read)), `message ${message.id}`);
   }
 
   return {
@@ -84,19 +125,29 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     capabilities: wechatyCapabilities,
     async start() {
       startedAt = now();
-      running = await createBot(settings, deps.logger, onMessage);
+      running = await createBot(settings, deps.logger, {
+        message: onMessage,
+        friendship: (friendship) => track(friends.onFriendship(friendship), 'a friend request'),
+        roomInvite: (invitation) => track(onRoomInvite(invitation, {
+          policy: settings.acceptRooms, accept: (id) => running!.bot.puppet.roomInvitationAccept(id), record, logger: deps.logger, now,
+        }), 'a room invitation'),
+      });
       await running.bot.start();
     },
     async stop() {
       pacer.close();
-      await Promise.allSettled([...handling]);
+      await friends.close();
+      while (handling.size > 0) await Promise.allSettled([...handling]);
+      await threads.idle();
       await running?.bot.stop();
       running = undefined;
     },
     bot: () => running?.bot,
     idle: async () => {
       while (handling.size > 0) await Promise.allSettled([...handling]);
+      await threads.idle();
     },
+    friendRequestsWaiting: () => friends.pending,
     async send(conversation, part): Promise<SendResult> {
       const target = targetOf(conversation.threadKey);
       if (!target) return { ok: false, retryable: false, error: 'wechaty: the conversation has no wechaty thread key' };

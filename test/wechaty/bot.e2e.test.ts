@@ -1,51 +1,23 @@
 /**
  * The Wechaty channel end to end: the real gateway with WECHATY_ENABLED and the real Wechaty
- * on wechaty-puppet-mock, whose Mocker plays WeChat: contacts and rooms write to the bot
- * account, and every message the bot sends comes back to the people and rooms it was sent to
- * (and to the bot itself, as its own message).
+ * on wechaty-puppet-mock (test/wechaty/mock-world.ts): private chats, own messages, rooms,
+ * order, redelivery, replayed history and pacing.
  */
 import { types } from 'wechaty';
-import type { PuppetMock, mock } from 'wechaty-puppet-mock';
+import type { mock } from 'wechaty-puppet-mock';
 import type { WechatyChannel } from '../../channels/wechaty/index.js';
-import { loadNlu } from '../../src/nlu/index.js';
-import { startGateway, type RunningGateway } from '../support/gateway.js';
+import type { RunningGateway } from '../support/gateway.js';
+import { BOT_NAME, listen, startMockWorld, until, type MockWorld, type Said } from './mock-world.js';
 
-type Mocker = mock.Mocker;
-type ContactMock = mock.ContactMock;
-type Said = { id: string; text: string; from: string; at: number };
-
-const nlu = loadNlu({ includeDemoFaq: true });
-const BOT_NAME = '小助手';
 const INTERVAL_MS = 300;
 
-const until = async (check: () => boolean | Promise<boolean>, timeoutMs = 10_000) => {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
-
+let world: MockWorld;
 let running: RunningGateway;
 let channel: WechatyChannel;
-let mocker: Mocker;
-let botUser: ContactMock;
-
-/** Everything a contact or room hears, in order. */
-function listen(target: ContactMock | mock.RoomMock): Said[] {
-  const heard: Said[] = [];
-  // The mocks are event emitters ('message'); their typed-emitter typings do not resolve here.
-  (target as unknown as NodeJS.EventEmitter).on('message', (m: mock.MessageMock) => {
-    heard.push({ id: m.id, text: m.payload.text ?? '', from: m.payload.talkerId ?? '', at: Date.now() });
-  });
-  return heard;
-}
-const fromBot = (heard: Said[]) => heard.filter((s) => s.from === botUser.id);
-
-function customer(name: string) {
-  const contact = mocker.createContact({ name });
-  return { contact, heard: listen(contact) };
-}
+let mocker: mock.Mocker;
+let botUser: mock.ContactMock;
+const fromBot = (heard: Said[]) => world.fromBot(heard);
+const customer = (name: string) => world.customer(name);
 
 async function inbound(channelMessageId: string) {
   return running.gateway.db.kysely.selectFrom('messages').selectAll().where('channel', '=', 'wechaty')
@@ -54,22 +26,12 @@ async function inbound(channelMessageId: string) {
 
 /** What customers wrote in a thread, in the order stored. */
 async function storedIn(threadKey: string): Promise<string[]> {
-  const rows = await running.gateway.db.kysely.selectFrom('messages').innerJoin('conversations', 'conversations.id', 'messages.conversation_id')
-    .select('messages.text').where('messages.channel', '=', 'wechaty').where('conversations.thread_key', '=', threadKey)
-    .where('messages.direction', '=', 'in').orderBy('messages.seq').execute();
-  return rows.map((r) => r.text);
+  return (await world.storedIn(threadKey)).map((r) => r.text);
 }
 
 beforeAll(async () => {
-  running = await startGateway(
-    { WECHATY_ENABLED: 'true', WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_NAME: 'test-bot', WECHATY_SEND_INTERVAL_MS: String(INTERVAL_MS), WECHATY_SEND_JITTER_MS: '0' },
-    { nlu },
-  );
-  channel = running.gateway.channels.get('wechaty') as WechatyChannel;
-  mocker = (channel.bot()!.puppet as PuppetMock).mocker;
-  botUser = mocker.createContact({ name: BOT_NAME });
-  mocker.login(botUser);
-  await until(() => channel.bot()!.isLoggedIn);
+  world = await startMockWorld({ WECHATY_SEND_INTERVAL_MS: String(INTERVAL_MS), WECHATY_SEND_JITTER_MS: '0' });
+  ({ running, channel, mocker, botUser } = world);
 });
 afterAll(async () => {
   await running?.stop();
