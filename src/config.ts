@@ -100,6 +100,7 @@ export const ConfigSchema = z.object({
   WEIBO_APP_KEY: z.string().optional(),
   WEIBO_UID: z.string().optional(),
   WEIBO_API_BASE: z.string().optional(),
+  WEIBO_DM_API_BASE: z.string().optional(),
   WEIBO_POLL_SECONDS: z.string().optional(),
   WEIBO_PUBLIC_POLICY: z.string().optional(),
   /** Bearer token for the Weibo triage API until agents use it through their own login. */

@@ -1,11 +1,14 @@
 /**
  * Every Weibo API call the channel makes, behind one class, so a correction to Weibo's
- * shapes (documented only by third-party SDKs) touches this file alone:
+ * shapes (documented only by third-party SDKs) touches this file alone.
+ * Public API (`apiBase`, api.weibo.com):
  *   GET  /2/account/get_uid.json                         -> {uid}
  *   GET  /2/statuses/mentions.json?since_id&count&page    -> {statuses: [...]}
  *   GET  /2/comments/mentions.json?since_id&count&page    -> {comments: [...]}
  *   POST /2/comments/create.json   id, comment            -> the new comment
  *   POST /2/comments/reply.json    cid, id, comment       -> the new comment
+ * Fan-service API (`dmApiBase`, m.api.weibo.com: the SDKs send private messages there, not to
+ * the public host):
  *   POST /2/messages/reply.json    receiver_id, type=text, data={"text":...}
  * The token travels in `Authorization: OAuth2 <token>` (Weibo accepts it there as well as in
  * `access_token`), so no URL ever carries it. Failures are values: `rateLimited` tells the
@@ -34,6 +37,7 @@ const EXPLAIN: Record<number, string> = {
 };
 
 export type MentionSource = 'statuses' | 'comments';
+type Host = 'public' | 'dm';
 
 export interface WeiboApiOptions {
   fetch?: typeof fetch;
@@ -43,7 +47,7 @@ export interface WeiboApiOptions {
 export class WeiboApi {
   private readonly fetch: typeof fetch;
 
-  constructor(private readonly settings: Pick<WeiboSettings, 'apiBase' | 'accessToken' | 'appKey'>, private readonly options: WeiboApiOptions = {}) {
+  constructor(private readonly settings: Pick<WeiboSettings, 'apiBase' | 'dmApiBase' | 'accessToken' | 'appKey'>, private readonly options: WeiboApiOptions = {}) {
     this.fetch = options.fetch ?? fetch;
   }
 
@@ -78,9 +82,9 @@ export class WeiboApi {
     return this.created(await this.call('POST', '/2/comments/reply.json', { cid: commentId, id: statusId, comment: text }));
   }
 
-  /** A private message to a fan (allowed 48 h after their last message). */
+  /** A private message to a fan (allowed 48 h after their last message, and once after an @-mention), on the fan-service host. */
   async privateReply(receiverId: string, text: string): Promise<ApiResult<unknown>> {
-    return this.call('POST', '/2/messages/reply.json', { receiver_id: receiverId, type: 'text', data: JSON.stringify({ text }) });
+    return this.call('POST', '/2/messages/reply.json', { receiver_id: receiverId, type: 'text', data: JSON.stringify({ text }) }, 'dm');
   }
 
   private created(answer: ApiResult<unknown>): ApiResult<{ id: string }> {
@@ -89,13 +93,13 @@ export class WeiboApi {
     return { ok: true, body: { id: String(body.idstr ?? body.id ?? '') } };
   }
 
-  private async call(method: 'GET' | 'POST', path: string, form?: Record<string, string>): Promise<ApiResult<unknown>> {
+  private async call(method: 'GET' | 'POST', path: string, form?: Record<string, string>, host: Host = 'public'): Promise<ApiResult<unknown>> {
     // Paths carry ids and cursors, never secrets; still only the route is ever reported.
     const route = path.split('?')[0]!;
     const body = form ? new URLSearchParams({ ...form, ...(this.settings.appKey ? { source: this.settings.appKey } : {}) }) : undefined;
     let response: Response;
     try {
-      response = await this.fetch(`${this.settings.apiBase}${path}`, {
+      response = await this.fetch(`${host === 'dm' ? this.settings.dmApiBase : this.settings.apiBase}${path}`, {
         method,
         headers: { authorization: `OAuth2 ${this.settings.accessToken}`, ...(body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
         body,

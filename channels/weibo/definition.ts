@@ -27,6 +27,8 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** Private replies through messages/reply.json are allowed for 48 h after the customer's message. */
 export const PRIVATE_REPLY_WINDOW_MS = 48 * 3600_000;
 export const DEFAULT_API_BASE = 'https://api.weibo.com';
+/** Fan-service calls (messages/reply.json) are served from their own host, not DEFAULT_API_BASE. */
+export const DEFAULT_DM_API_BASE = 'https://m.api.weibo.com';
 export const DEFAULT_POLL_SECONDS = 120;
 /** Weibo's hourly limits are per user and per IP: polling faster than this only earns 10023s. */
 export const MIN_POLL_SECONDS = 30;
@@ -49,7 +51,10 @@ export interface WeiboSettings {
   accessToken: string;
   /** The account's own uid: its posts are never answered. Fetched from get_uid.json when unset. */
   uid?: string;
+  /** Public API: mentions, comments, get_uid. */
   apiBase: string;
+  /** Fan-service API: private messages (messages/reply.json). */
+  dmApiBase: string;
   pollSeconds: number;
   publicPolicy: PublicPolicy;
   /** Bearer token of the triage API until agent authentication lands (auth.ts). */
@@ -82,11 +87,25 @@ const EnvSchema = z.object({
   WEIBO_APP_SECRET: z.string().regex(/^[A-Za-z0-9]{8,64}$/, 'must be the App Secret from open.weibo.com (letters and digits)').optional(),
   WEIBO_ACCESS_TOKEN: z.string().regex(/^[A-Za-z0-9._-]{8,256}$/, 'must be an OAuth2 access token of the account').optional(),
   WEIBO_UID: z.string().regex(/^\d{1,20}$/, 'must be the account\'s numeric uid').optional(),
-  WEIBO_API_BASE: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').default(DEFAULT_API_BASE),
+  WEIBO_API_BASE: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
+  WEIBO_DM_API_BASE: z.string().url().regex(/^https?:\/\//, 'must be an http(s) URL').optional(),
   WEIBO_POLL_SECONDS: z.coerce.number().int().min(MIN_POLL_SECONDS, `must be at least ${MIN_POLL_SECONDS} (Weibo's rate limits)`).max(3600).default(DEFAULT_POLL_SECONDS),
   WEIBO_PUBLIC_POLICY: z.string().optional(),
   KEFU_ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').max(512).optional(),
 });
+
+const HOST_AND_TIMING = new Set(['WEIBO_API_BASE', 'WEIBO_DM_API_BASE', 'WEIBO_POLL_SECONDS']);
+const trimBase = (url: string): string => url.replace(/\/+$/, '');
+
+/**
+ * The fan-service host: WEIBO_DM_API_BASE; unset, the real fan-service host while the public
+ * API is Weibo's own, and otherwise WEIBO_API_BASE (a proxy or a test server in front of both).
+ */
+export function dmApiBaseOf(apiBase: string | undefined, dmApiBase: string | undefined): string {
+  if (dmApiBase) return trimBase(dmApiBase);
+  if (apiBase && trimBase(apiBase) !== DEFAULT_API_BASE) return trimBase(apiBase);
+  return DEFAULT_DM_API_BASE;
+}
 
 const fail = (problems: Array<[string, string]>): never => {
   throw new ConfigError(`invalid configuration:\n${problems.map(([p, m]) => `  ${p}: ${m}`).join('\n')}`);
@@ -99,8 +118,8 @@ const fail = (problems: Array<[string, string]>): never => {
  */
 export function weiboSettingsFrom(env: Readonly<Record<string, unknown>>): WeiboSettings | null {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([k, v]) => (k.startsWith('WEIBO_') || k === 'KEFU_ADMIN_TOKEN') && v !== undefined && v !== ''));
-  // WEIBO_API_BASE alone (a default the config always fills in) does not switch the channel on.
-  if (!Object.keys(cleaned).some((k) => k.startsWith('WEIBO_') && k !== 'WEIBO_API_BASE' && k !== 'WEIBO_POLL_SECONDS')) return null;
+  // Hosts and the interval alone (defaults a config may always fill in) do not switch the channel on.
+  if (!Object.keys(cleaned).some((k) => k.startsWith('WEIBO_') && !HOST_AND_TIMING.has(k))) return null;
   const parsed = EnvSchema.safeParse(cleaned);
   if (!parsed.success) fail(parsed.error.issues.map((i) => [i.path.join('.'), i.message]));
   const e = parsed.data!;
@@ -115,7 +134,8 @@ export function weiboSettingsFrom(env: Readonly<Record<string, unknown>>): Weibo
     appSecret: e.WEIBO_APP_SECRET!,
     accessToken: e.WEIBO_ACCESS_TOKEN!,
     uid: e.WEIBO_UID,
-    apiBase: e.WEIBO_API_BASE.replace(/\/+$/, ''),
+    apiBase: trimBase(e.WEIBO_API_BASE ?? DEFAULT_API_BASE),
+    dmApiBase: dmApiBaseOf(e.WEIBO_API_BASE, e.WEIBO_DM_API_BASE),
     pollSeconds: e.WEIBO_POLL_SECONDS,
     publicPolicy: Object.freeze((policy as { policy: PublicPolicy }).policy),
     adminToken: e.KEFU_ADMIN_TOKEN,

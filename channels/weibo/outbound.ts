@@ -3,6 +3,9 @@
  *  - the channel's public reply (`meta.weiboPost`): a comment on the status
  *    (comments/create) or a reply to the comment (comments/reply), claimed first so it is
  *    posted at most once;
+ *  - the channel's private invitation after a public complaint (`meta.weiboInvite`): the one
+ *    private message Weibo allows after an @-mention (messages/reply.json on the fan-service
+ *    host), claimed first so it is sent at most once, whatever the 48-hour window says;
  *  - a reply whose latest customer message is a public post: the bot's text is withheld
  *    (the public reply above speaks for it; the dialog text stays in the transcript for
  *    agents, its outbox entry records why it was not posted); an agent's text is posted as a
@@ -17,7 +20,7 @@ import type { OutboundPart, SendResult } from '../types.js';
 import type { WeiboApi } from './client.js';
 import { PRIVATE_REPLY_WINDOW_MS, PUBLIC_MAX_CHARS } from './definition.js';
 import { uidOfThread } from './inbound.js';
-import { claimReply, getPost, markReplied, releaseReply, type WeiboPostsTable } from './posts.js';
+import { claimInvite, claimReply, getPost, markInviteSent, markReplied, releaseInvite, releaseReply, type WeiboPostsTable } from './posts.js';
 import { weiboLength } from './triage.js';
 
 export const WITHHELD = 'weibo: withheld — a public post is answered only by the channel\'s public reply (see channels/weibo/README.md)';
@@ -28,6 +31,8 @@ export class WeiboSender {
   async send(conversation: Conversation, part: OutboundPart): Promise<SendResult> {
     const postKey = typeof part.meta?.weiboPost === 'string' ? part.meta.weiboPost : undefined;
     if (postKey) return this.publicReply(postKey, part.text);
+    const invitedFor = typeof part.meta?.weiboInvite === 'string' ? part.meta.weiboInvite : undefined;
+    if (invitedFor) return this.privateInvite(invitedFor, part.text);
     const trigger = await this.triggerOf(conversation.id, part.messageId);
     if (!trigger) return { ok: false, retryable: false, error: 'weibo: no customer message to answer in this conversation' };
     if (trigger.public) {
@@ -60,6 +65,26 @@ export class WeiboSender {
       return { ok: false, retryable: false, error: 'weibo: the public reply was attempted before and not confirmed; check the post before answering again' };
     }
     return this.post(post, text, true);
+  }
+
+  /** The private message after an @-mention: to the post's author, once. */
+  private async privateInvite(postKey: string, text: string): Promise<SendResult> {
+    const { db, logger } = this.deps;
+    const post = await getPost(db.kysely, postKey);
+    if (!post) return { ok: false, retryable: false, error: `weibo: unknown post ${postKey}` };
+    if (post.invite_sent_at !== null) return { ok: true };
+    if (!(await claimInvite(db.kysely, postKey, this.now()))) {
+      logger.warn({ channel: 'weibo', post: postKey }, 'the private invitation may have been sent already; not sent again');
+      return { ok: false, retryable: false, error: 'weibo: the private invitation was attempted before and not confirmed (Weibo allows one message after a mention)' };
+    }
+    const sent = await this.api.privateReply(post.author_uid, text);
+    if (sent.ok) {
+      await markInviteSent(db.kysely, postKey, this.now());
+      return { ok: true };
+    }
+    const retryable = sent.retryable && !sent.error.endsWith('timed out');
+    await releaseInvite(db.kysely, postKey, sent.error, this.now(), retryable);
+    return { ok: false, retryable, error: `weibo ${sent.error}` };
   }
 
   private async post(post: WeiboPostsTable, text: string, claimed = false): Promise<SendResult> {

@@ -1,8 +1,9 @@
 /**
- * The `weibo_posts` table (src/storage/migrations/004-weibo.ts): every public post that
- * mentions the account, its grade and state, and its public reply. The claim columns make
- * the public reply at-most-once: a post is claimed before the comment is posted, so a crash
- * in between (or a retried send) never posts a second comment; an agent sees the post as
+ * The `weibo_posts` table (src/storage/migrations/004-weibo.ts, 009-weibo-private-invite.ts):
+ * every public post that mentions the account, its grade and state, its public reply, and the
+ * private invitation sent after a complaint's acknowledgement. The claim columns make both
+ * at-most-once: a post is claimed before the comment (or the private message) is sent, so a
+ * crash in between (or a retried send) never sends a second one; an agent sees the post as
  * claimed-but-unconfirmed instead.
  */
 import { sql, type Kysely } from 'kysely';
@@ -40,6 +41,11 @@ export interface WeiboPostsTable {
   reply_id: string | null;
   replied_at: number | null;
   reply_error: string | null;
+  invite_text: string | null;
+  invite_queued_at: number | null;
+  invite_claimed_at: number | null;
+  invite_sent_at: number | null;
+  invite_error: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -55,6 +61,7 @@ export async function recordPost(q: Q | Db['kysely'], post: WeiboPost, now: numb
     text: post.text, link: post.link, posted_at: post.createdAt, conversation_id: null, triage_kind: null, intent: null,
     severity: 'none', category: null, form: null, nature: null, reasons: '[]', priority: 'normal', state: 'new', triaged_at: null,
     reply_text: null, reply_queued_at: null, reply_claimed_at: null, reply_id: null, replied_at: null, reply_error: null,
+    invite_text: null, invite_queued_at: null, invite_claimed_at: null, invite_sent_at: null, invite_error: null,
     created_at: now, updated_at: now,
   }).onConflict((oc) => oc.column('key').doNothing()).execute();
 }
@@ -97,6 +104,39 @@ export async function markReplied(q: Q | Db['kysely'], key: string, replyId: str
 /** Posting failed in a way a retry may fix: give the claim back. */
 export async function releaseReply(q: Q | Db['kysely'], key: string, error: string, now: number, retry: boolean): Promise<void> {
   await t(q).updateTable('weibo_posts').set({ reply_error: error.slice(0, 500), updated_at: now, ...(retry ? { reply_claimed_at: null } : {}) })
+    .where('key', '=', key).execute();
+}
+
+/** How long after inviting an author in private no second invitation is queued (whatever they post). */
+export const INVITE_COOLDOWN_MS = 24 * 3600_000;
+
+/**
+ * Mark the private invitation queued; false when this post had one, or its author was invited
+ * within the cooldown (several complaining posts in a row get one invitation, not one each).
+ */
+export async function markInviteQueued(q: Q, post: Pick<WeiboPostsTable, 'key' | 'author_uid'>, text: string, now: number): Promise<boolean> {
+  const recent = await t(q).selectFrom('weibo_posts').select('key').where('author_uid', '=', post.author_uid)
+    .where('invite_queued_at', '>', now - INVITE_COOLDOWN_MS).limit(1).executeTakeFirst();
+  if (recent) return false;
+  const result = await t(q).updateTable('weibo_posts').set({ invite_text: text, invite_queued_at: now, updated_at: now })
+    .where('key', '=', post.key).where('invite_queued_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Take the right to send the invitation; false when it was taken before (Weibo allows one). */
+export async function claimInvite(q: Q | Db['kysely'], key: string, now: number): Promise<boolean> {
+  const result = await t(q).updateTable('weibo_posts').set({ invite_claimed_at: now, updated_at: now })
+    .where('key', '=', key).where('invite_claimed_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+export async function markInviteSent(q: Q | Db['kysely'], key: string, now: number): Promise<void> {
+  await t(q).updateTable('weibo_posts').set({ invite_sent_at: now, invite_error: null, updated_at: now }).where('key', '=', key).execute();
+}
+
+/** Sending the invitation failed: the error is kept; the claim is given back only when a retry may work. */
+export async function releaseInvite(q: Q | Db['kysely'], key: string, error: string, now: number, retry: boolean): Promise<void> {
+  await t(q).updateTable('weibo_posts').set({ invite_error: error.slice(0, 500), updated_at: now, ...(retry ? { invite_claimed_at: null } : {}) })
     .where('key', '=', key).execute();
 }
 

@@ -30,6 +30,7 @@ const view = (row: WeiboPostsTable) => ({
   triage: row.triage_kind, intent: row.intent, severity: row.severity, category: row.category, form: row.form, nature: row.nature,
   reasons: JSON.parse(row.reasons) as string[], priority: row.priority, state: row.state, conversationId: row.conversation_id,
   publicReply: row.reply_text === null ? null : { text: row.reply_text, postedAt: row.replied_at, commentId: row.reply_id, error: row.reply_error },
+  privateInvite: row.invite_text === null ? null : { text: row.invite_text, queuedAt: row.invite_queued_at, sentAt: row.invite_sent_at, error: row.invite_error },
 });
 
 export function registerWeiboRoutes(app: FastifyInstance, deps: Pick<ChannelDeps, 'db' | 'logger'>, webhook: FanServiceWebhook, adminToken: string | undefined): void {

@@ -2,14 +2,18 @@
  * What the channel says in public about a post. Pure: table-tested.
  *
  * Every post is graded by the understanding module (the public channel raises severity and
- * marks warnings to others as the publicity form). Then:
+ * marks warnings to others as the publicity form), which also reads praise beside the intent
+ * (src/nlu/praise.ts). Then:
  *  - a complaint, whatever its severity, gets a short holding acknowledgement that invites
  *    the customer to a private message and states no facts and admits nothing: on a public
- *    channel a careless written statement spreads (domain.md §3, publicity power);
+ *    channel a careless written statement spreads (domain.md §3, publicity power). Praise
+ *    words next to a complaint cue ("真是好评啊，甲醛超标") count as the complaint;
  *  - a question, praise or anything else follows WEIBO_PUBLIC_POLICY.
- * The dialog's own replies to a public post are never posted (index.ts withholds them): what
+ * The dialog's own replies to a public post are never posted (outbound.ts withholds them): what
  * appears in public is only what this file composes, and always at most 140 characters.
  */
+import { normalize } from '../../src/nlu/normalize.js';
+import { complaintCues, readPraise, praiseWithComplaint } from '../../src/nlu/praise.js';
 import type { Locale, Templates } from '../../src/templates/index.js';
 import { PUBLIC_MAX_CHARS, type PublicPolicy } from './definition.js';
 
@@ -24,16 +28,31 @@ export interface PostGrade {
   nature: string | null;
   reasons: string[];
   language: 'zh' | 'en';
+  /** The understanding's praise reading (absent from a grader that has none: read here from the text). */
+  praise?: boolean;
 }
 
 const QUESTION_INTENTS = new Set(['product_inquiry', 'recommendation', 'objection', 'purchase', 'order_confirm', 'shipping', 'after_sales', 'human']);
-/** Praise the intent model calls `other` or `greeting` ("五星好评", "love this desk"). */
-const PRAISE = /好评|点赞|点个赞|赞一个|满意|喜欢|好用|超棒|很棒|真棒|推荐给|感谢|谢谢|给力|五星|love (?:it|this|the)|great|awesome|thanks|thank you|recommend(?:ed)? (?:it|them|this)/i;
+/** Intents that ask for nothing: a complaint cue in such a post ("差评", "不满意") is the post. */
+const ASKS_NOTHING = new Set(['other', 'greeting', 'farewell']);
 
-export function kindOf(grade: Pick<PostGrade, 'intent' | 'severity'>, text: string): PostKind {
+/**
+ * What a post is, for the public reply. On a public channel every complaint is taken
+ * seriously, so a complaint cue wins: praise words beside one (sarcasm, a mixed review), or
+ * one in a post that asks for nothing, make it a complaint. Praise comes before the question
+ * intents: the intent model files "椅子坐着很舒服，强烈推荐" under objection or
+ * recommendation, and praise means nothing in it asks (praise.ts). Thanks alone (`farewell`)
+ * is thanked too.
+ */
+export function kindOf(grade: Pick<PostGrade, 'intent' | 'severity' | 'praise'>, text: string): PostKind {
   if (grade.intent === 'complaint' || grade.severity !== 'none') return 'complaint';
+  const norm = normalize(text);
+  const reading = readPraise(norm);
+  if (praiseWithComplaint(reading)) return 'complaint';
+  if (ASKS_NOTHING.has(grade.intent) && complaintCues(norm, { signals: false }).length > 0) return 'complaint';
+  if (grade.praise ?? reading.praise) return 'praise';
   if (QUESTION_INTENTS.has(grade.intent)) return 'question';
-  if (grade.intent === 'farewell' || PRAISE.test(text)) return 'praise';
+  if (grade.intent === 'farewell') return 'praise';
   return 'other';
 }
 

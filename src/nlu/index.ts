@@ -1,8 +1,9 @@
 /**
  * The understanding module's public API: what a customer wants (intent), how serious a
- * complaint is (grade, with the cues that decided), and FAQ answers. Loading is synchronous
- * (jieba's dictionary, the FAQ index, and the intent model trained from dialogs/nlu/ take
- * well under 1.5 s together); every call after that is pure, synchronous and local.
+ * complaint is (grade, with the cues that decided), whether it is praise (praise.ts), and FAQ
+ * answers. Loading is synchronous (jieba's dictionary, the FAQ index, and the intent model
+ * trained from dialogs/nlu/ take well under 1.5 s together); every call after that is pure,
+ * synchronous and local.
  */
 import { existsSync } from 'node:fs';
 import { fromRoot } from '../paths.js';
@@ -10,6 +11,7 @@ import { FaqIndex, loadFaqFile, type FaqEntry, type FaqHit } from './faq.js';
 import { gradeComplaint, NO_GRADE, type Grade } from './grade.js';
 import { loadIntentModel, type IntentModel } from './intent.js';
 import { normalize, stripEmail, type PreProcessor } from './normalize.js';
+import { readPraise } from './praise.js';
 import type { Intent, Language, MessageContext } from './types.js';
 
 export type { Category, Form, Intent, Language, MessageContext, Nature, Severity } from './types.js';
@@ -17,6 +19,7 @@ export { CATEGORIES, FORMS, INTENTS, NATURES, SEVERITIES } from './types.js';
 export type { FaqEntry, FaqHit } from './faq.js';
 export type { Grade } from './grade.js';
 export type { PreProcessor } from './normalize.js';
+export { complaintCues, praiseOf, praiseWithComplaint, readPraise, type PraiseReading } from './praise.js';
 export { createSecondOpinion, secondOpinionFromEnv, understandWithSecondOpinion, type SecondOpinion } from './llm.js';
 
 export interface Understanding {
@@ -29,6 +32,8 @@ export interface Understanding {
   normalized: string;
   /** The runner-up intent, for a second opinion or a clarifying question. */
   alternative?: { intent: Intent; confidence: number };
+  /** A compliment with nothing in it that complains, denies, turns or asks (praise.ts). Not an intent. */
+  praise: boolean;
 }
 
 export interface UnderstandContext extends MessageContext {
@@ -76,13 +81,20 @@ function normalizeFor(text: string, ctx: UnderstandContext) {
 export function understandWith(model: IntentModel, text: string, ctx: UnderstandContext = {}): Understanding {
   const norm = normalizeFor(text, ctx);
   const predicted = model.classify(norm, ctx);
-  const grade = predicted.intent === 'complaint' ? gradeComplaint(norm, ctx, model.category) : { ...NO_GRADE, reasons: [] };
+  const praise = readPraise(norm).praise;
+  // A compliment read as a complaint: praise means no complaint cue at all (praise.ts), so it is
+  // the thanks LABELS.md calls `farewell`, and no complaint is opened for it.
+  const mistaken = praise && predicted.intent === 'complaint';
+  const intent = mistaken ? 'farewell' : predicted.intent;
+  const grade = intent === 'complaint' ? gradeComplaint(norm, ctx, model.category) : { ...NO_GRADE, reasons: [] };
+  const alternative = mistaken ? { intent: predicted.intent, confidence: predicted.confidence } : predicted.alternative;
   return {
-    intent: predicted.intent,
+    intent,
     confidence: predicted.confidence,
     grade,
     language: norm.language,
     normalized: norm.text,
-    ...(predicted.alternative ? { alternative: predicted.alternative } : {}),
+    ...(alternative ? { alternative } : {}),
+    praise,
   };
 }

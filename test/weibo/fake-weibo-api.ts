@@ -1,6 +1,8 @@
 /**
  * A local server that speaks the Weibo API calls the channel uses (channels.md), on
- * 127.0.0.1 and a random port (WEIBO_API_BASE points at it):
+ * 127.0.0.1 and a random port (WEIBO_API_BASE and WEIBO_DM_API_BASE point at it, or at two of
+ * them: `serves: 'public'` answers only the public API, `serves: 'dm'` only the fan-service
+ * one, each 404 for the other's paths, like two hosts):
  *   GET  /2/account/get_uid.json                       -> {uid}
  *   GET  /2/statuses/mentions.json?since_id&count&page  -> {statuses, total_number}
  *   GET  /2/comments/mentions.json?since_id&count&page  -> {comments, total_number}
@@ -66,7 +68,10 @@ const readBody = (request: IncomingMessage) => new Promise<string>((resolve, rej
   request.on('error', reject);
 });
 
-export async function startFakeWeiboApi(options: { uid?: string; token?: string } = {}): Promise<FakeWeiboApi> {
+const DM_PATHS = new Set(['/2/messages/reply.json']);
+
+export async function startFakeWeiboApi(options: { uid?: string; token?: string; serves?: 'all' | 'public' | 'dm' } = {}): Promise<FakeWeiboApi> {
+  const serves = options.serves ?? 'all';
   let limited = 0;
   const api: FakeWeiboApi = {
     url: '', uid: options.uid ?? '1902538057', token: options.token ?? 'test-access-token-123',
@@ -89,6 +94,7 @@ export async function startFakeWeiboApi(options: { uid?: string; token?: string 
       const call: ApiCall = { method: request.method ?? '', path: url.pathname, query: Object.fromEntries(url.searchParams), form, at: Date.now() };
       api.calls.push(call);
       if (request.headers.authorization !== `OAuth2 ${api.token}`) return error(response, 401, 21332, 'invalid_access_token', url.pathname);
+      if (serves !== 'all' && DM_PATHS.has(url.pathname) !== (serves === 'dm')) return error(response, 404, 10014, 'Request api not found!', url.pathname);
       const mentions = /^\/2\/(statuses|comments)\/mentions\.json$/.exec(url.pathname);
       if (request.method === 'GET' && url.pathname === '/2/account/get_uid.json') return json(response, 200, { uid: Number(api.uid) });
       if (request.method === 'GET' && mentions) {

@@ -93,7 +93,14 @@ describe('settings', () => {
     expect(weiboSettingsFrom({ WEIBO_API_BASE: 'https://api.weibo.com', WEIBO_POLL_SECONDS: 120 })).toBeNull();
   });
   test('defaults', () => {
-    expect(weiboSettingsFrom(base)).toMatchObject({ apiBase: 'https://api.weibo.com', pollSeconds: 120, publicPolicy: DEFAULT_PUBLIC_POLICY });
+    expect(weiboSettingsFrom(base)).toMatchObject({ apiBase: 'https://api.weibo.com', dmApiBase: 'https://m.api.weibo.com', pollSeconds: 120, publicPolicy: DEFAULT_PUBLIC_POLICY });
+  });
+  test('the fan-service host: its own variable, else the real one, else WEIBO_API_BASE when that points elsewhere', () => {
+    expect(weiboSettingsFrom({ ...base, WEIBO_DM_API_BASE: 'http://127.0.0.1:9/' })).toMatchObject({ apiBase: 'https://api.weibo.com', dmApiBase: 'http://127.0.0.1:9' });
+    expect(weiboSettingsFrom({ ...base, WEIBO_API_BASE: 'https://api.weibo.com/' })).toMatchObject({ dmApiBase: 'https://m.api.weibo.com' });
+    expect(weiboSettingsFrom({ ...base, WEIBO_API_BASE: 'http://weibo-proxy.internal:8080' })).toMatchObject({ apiBase: 'http://weibo-proxy.internal:8080', dmApiBase: 'http://weibo-proxy.internal:8080' });
+    expect(weiboSettingsFrom({ ...base, WEIBO_API_BASE: 'http://127.0.0.1:8', WEIBO_DM_API_BASE: 'http://127.0.0.1:9' })).toMatchObject({ apiBase: 'http://127.0.0.1:8', dmApiBase: 'http://127.0.0.1:9' });
+    expect(weiboSettingsFrom({ WEIBO_DM_API_BASE: 'https://m.api.weibo.com' })).toBeNull();
   });
   test.each([
     [{ WEIBO_APP_SECRET: 'abcdef0123456789' }, 'WEIBO_ACCESS_TOKEN'],
@@ -101,6 +108,7 @@ describe('settings', () => {
     [{ ...base, WEIBO_POLL_SECONDS: '10' }, 'WEIBO_POLL_SECONDS'],
     [{ ...base, WEIBO_UID: 'me' }, 'WEIBO_UID'],
     [{ ...base, WEIBO_API_BASE: 'ftp://x' }, 'WEIBO_API_BASE'],
+    [{ ...base, WEIBO_DM_API_BASE: 'not a url' }, 'WEIBO_DM_API_BASE'],
     [{ ...base, WEIBO_PUBLIC_POLICY: 'praise=answer' }, 'WEIBO_PUBLIC_POLICY'],
   ])('%j names %s', (env, variable) => {
     expect(() => weiboSettingsFrom(env)).toThrow(ConfigError);
@@ -125,6 +133,7 @@ describe('public wording', () => {
     expect(forbiddenIn(text)).toEqual([]);
     expect(text).not.toMatch(/\{\{/);
     if (id.startsWith('public.complaint')) expect(text).toMatch(/私信|私訊|private message/);
+    if (id === 'private.invite') expect(text).toMatch(/在这里回复|在這裡回覆|reply here/);
   });
   test('every locale has every template', () => {
     for (const l of LOCALES) expect(templates.ids(l).sort()).toEqual(templates.ids('zh-CN').sort());
@@ -139,6 +148,16 @@ describe('triage', () => {
     [{ intent: 'farewell', severity: 'none' }, '', 'praise'],
     [{ intent: 'other', severity: 'none' }, '五星好评', 'praise'],
     [{ intent: 'other', severity: 'none' }, '哈哈', 'other'],
+    // Praise read beside the intent: before the question intents the model files it under.
+    [{ intent: 'objection', severity: 'none', praise: true }, '坐垫软硬刚好，强烈推荐', 'praise'],
+    [{ intent: 'recommendation', severity: 'none' }, '已经推荐给隔壁部门了，好用', 'praise'],
+    [{ intent: 'product_inquiry', severity: 'none' }, '这款椅子好用吗？', 'question'],
+    // A complaint cue wins: beside praise words (sarcasm, mixed), or in a post that asks nothing.
+    [{ intent: 'objection', severity: 'none' }, '好评好评，桌面上一道大划痕', 'complaint'],
+    [{ intent: 'other', severity: 'none' }, '对这次购物不满意', 'complaint'],
+    [{ intent: 'other', severity: 'none' }, '差评', 'complaint'],
+    [{ intent: 'farewell', severity: 'none' }, '好的谢谢，不过挺失望的', 'complaint'],
+    [{ intent: 'other', severity: 'none' }, '好评返现的活动还有吗', 'other'],
   ] as const)('%j %s -> %s', (grade, text, kind) => expect(kindOf(grade, text)).toBe(kind));
 
   const long = '字'.repeat(141);

@@ -89,20 +89,25 @@ describe('pushes (POST)', () => {
 });
 
 describe('late replies', () => {
-  test('a reply not ready within the deadline goes out through messages/reply.json', async () => {
-    const slowFake = await startFakeWeiboApi();
-    const slow = await startWeiboGateway(slowFake, { pollMs: 60_000, passiveDeadlineMs: 1, passiveReplyWindowMs: 200 }, {}, { WEIBO_UID: slowFake.uid });
+  test('a reply not ready within the deadline goes out through messages/reply.json, on the fan-service host', async () => {
+    const publicApi = await startFakeWeiboApi({ serves: 'public' });
+    const dmApi = await startFakeWeiboApi({ serves: 'dm', uid: publicApi.uid, token: publicApi.token });
+    const slow = await startWeiboGateway(publicApi, { pollMs: 60_000, passiveDeadlineMs: 1, passiveReplyWindowMs: 200 }, {},
+      { WEIBO_UID: publicApi.uid, WEIBO_DM_API_BASE: dmApi.url });
     try {
       const { uid } = nextAuthor();
-      const body = JSON.stringify({ type: 'text', receiver_id: Number(slowFake.uid), sender_id: Number(uid), created_at: weiboTime(Date.now()), text: FAQ_QUESTION, data: {} });
+      const body = JSON.stringify({ type: 'text', receiver_id: Number(publicApi.uid), sender_id: Number(uid), created_at: weiboTime(Date.now()), text: FAQ_QUESTION, data: {} });
       const response = await fetch(`${slow.webhook}?${signedQuery()}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
       expect(await response.text()).toBe('');
-      await until(() => slowFake.privateReplies.length === 1);
-      expect(slowFake.privateReplies[0]).toMatchObject({ receiverId: uid });
-      expect(slowFake.privateReplies[0]!.text).toContain('有现货的商品付款后2天内出库');
+      await until(() => dmApi.privateReplies.length === 1);
+      expect(dmApi.privateReplies[0]).toMatchObject({ receiverId: uid });
+      expect(dmApi.privateReplies[0]!.text).toContain('有现货的商品付款后2天内出库');
+      expect(dmApi.calls.map((c) => c.path)).toEqual(['/2/messages/reply.json']);
+      expect(publicApi.calls.filter((c) => c.path.startsWith('/2/messages/'))).toEqual([]);
     } finally {
       await slow.stop();
-      await slowFake.close();
+      await publicApi.close();
+      await dmApi.close();
     }
   }, 60_000);
 });
