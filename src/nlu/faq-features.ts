@@ -33,17 +33,8 @@ export interface Analyzed {
   latinFree: TermBag;
   grams: TermBag;
   language: 'zh' | 'en';
-  /** What kind of word each free word is (jieba's tag): unknown nouns more often mean an out-of-scope topic than unknown verbs. */
-  kinds: Map<string, WordKind>;
-}
-
-/** `general`: filler (a stop-list word, a time, place, pronoun, adverb...); `latin`: an English word (no tag). */
-export type WordKind = 'noun' | 'verb' | 'latin' | 'general';
-
-function kindOf(tag: string | undefined, han: boolean, filler: boolean): WordKind {
-  if (filler) return 'general';
-  if (!han) return 'latin';
-  return tag !== undefined && /^(?:v|a|ad|vd|an|i|l)/.test(tag) && tag !== 'vn' ? 'verb' : 'noun';
+  /** Free words that are filler (a stop-list word; a time, place, pronoun, adverb...): they set the scene, they are not meaning the base could lack. */
+  filler: Set<string>;
 }
 
 /**
@@ -77,7 +68,7 @@ export function analyze(text: string, decisive = true): Analyzed {
   const norm = normalize(text);
   const out: Analyzed = {
     concepts: new Map(), han: new Map(), hanFree: new Map(), latin: new Map(), latinFree: new Map(), grams: new Map(),
-    language: norm.language, kinds: new Map(),
+    language: norm.language, filler: new Set(),
   };
   const spans = conceptSpans(norm.text);
   for (const c of new Set(spans.map((s) => s.concept))) {
@@ -105,15 +96,16 @@ export function analyze(text: string, decisive = true): Analyzed {
     add(han ? out.han : out.latin, `w:${w}`, weight);
     if (!covered) {
       add(han ? out.hanFree : out.latinFree, `w:${w}`, weight);
-      out.kinds.set(`w:${w}`, kindOf(tag, han, isFiller));
+      if (isFiller) out.filler.add(`w:${w}`);
     }
   }
-  // Chinese bigrams without a filler character ("的尺", "是多" say nothing).
+  // Chinese bigrams: two filler characters say nothing ("是多", "我的"); one weighs half ("下单", "的尺").
   for (const run of norm.text.match(/[\u3400-\u9fff]+/g) ?? []) {
     for (let i = 0; i + 1 < run.length; i++) {
       const a = run[i] as string;
       const b = run[i + 1] as string;
-      if (!ZH_STOP_CHARS.has(a) && !ZH_STOP_CHARS.has(b)) out.grams.set(`b:${a}${b}`, 1);
+      const stops = (ZH_STOP_CHARS.has(a) ? 1 : 0) + (ZH_STOP_CHARS.has(b) ? 1 : 0);
+      if (stops < 2) out.grams.set(`b:${a}${b}`, stops ? 0.5 : 1);
     }
   }
   // English trigrams inside the stems of content words, one unit of weight per word.
@@ -154,6 +146,8 @@ export interface IndexedEntry {
   /** Question and alternates pooled (term frequencies), and each on its own. */
   question: TermBag;
   sentences: TermBag[];
+  /** Per sentence, its words no concept explains (filler left out): meaning a question in the other language cannot show. */
+  sentenceFree: TermBag[];
   answer: TermBag;
   questionLength: number;
   answerLength: number;
@@ -166,22 +160,15 @@ export const PAIR_FEATURES = [
 ] as const;
 
 /** What the answer-or-null model sees about the best entry and the question. */
-export const ANSWER_FEATURES = [
-  'bias', 'score', 'margin', 'unknown', 'best_f1', 'coverage', 'known_mass', 'cross', 'missed', 'worst_miss',
-  'foreign', 'foreign_unknown', 'foreign_missed', 'unknown_concept', 'unknown_noun', 'unknown_verb', 'unknown_latin',
-] as const;
+export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mass', 'missed', 'worst_miss', 'foreign_unknown'] as const;
 
 export interface QueryFeatures {
   /** One feature vector per entry (PAIR_FEATURES order). */
   pairs: Float64Array[];
   /** Share of the question's concept and free-word weight that no entry knows (filler words left out). */
   unknown: number;
-  /** The same share split by what is unknown: concepts, nouns, verbs and adjectives, English words. */
-  unknownBy: { concept: number; noun: number; verb: number; latin: number };
   /** log(1 + idf mass of the question's known terms): how much the question says that the base can judge. */
   knownMass: number;
-  /** Share of the question's known terms (all channels, idf-weighted) each entry's questions match. */
-  coverage: Float64Array;
   /**
    * Share of the question's meaning (concepts and words no concept explains, idf-weighted; a
    * word no entry knows at the highest idf) that an entry does not hold in any field. Words of
@@ -199,6 +186,7 @@ export interface QueryFeatures {
 }
 
 const K1 = 1.2;
+const CROSS_FREE = 0.5;
 const B = 0.5;
 
 /** Where a term occurs: the entries (with their BM25 saturation per field) and the question sentences. */
@@ -231,13 +219,15 @@ export class FeatureIndex {
 
   constructor(docs: Array<{ lang: 'zh' | 'en'; questions: string[]; answer: string }>) {
     this.entries = docs.map((d) => {
-      const sentences = d.questions.map((q) => allTerms(analyze(q)));
+      const analyzed = d.questions.map((q) => analyze(q));
+      const sentences = analyzed.map((a) => allTerms(a));
+      const sentenceFree = analyzed.map((a) => new Map([...a.hanFree, ...a.latinFree].filter(([t]) => !a.filler.has(t))));
       const question: TermBag = new Map();
       for (const s of sentences) for (const [t, w] of s) add(question, t, w);
       // An answer that mentions a decisive topic in passing is not about it.
       const answer = allTerms(analyze(d.answer, false));
       const length = (bag: TermBag): number => [...bag.values()].reduce((a, b) => a + b, 0);
-      return { lang: d.lang, question, sentences, answer, questionLength: length(question), answerLength: length(answer) };
+      return { lang: d.lang, question, sentences, sentenceFree, answer, questionLength: length(question), answerLength: length(answer) };
     });
     const n = this.entries.length;
     const df = new Map<string, number>();
@@ -261,7 +251,7 @@ export class FeatureIndex {
         const ta = e.answer.get(t);
         post(t).entries.push([i, tq ? saturate(tq, e.questionLength, avgQ) : 0, ta ? saturate(ta, e.answerLength, avgA) : 0]);
       }
-      for (const s of e.sentences) {
+      e.sentences.forEach((s, k) => {
         const id = sentenceEntry.length;
         let mass = 0;
         let conceptMass = 0;
@@ -271,10 +261,13 @@ export class FeatureIndex {
           mass += w * p.idf;
           if (isConcept(channelOf(t))) conceptMass += w * p.idf;
         }
+        // Across languages a sentence is judged on its concepts, but its other words are meaning
+        // too: at half weight, or a sentence with one concept among unknown words matches anything with that concept.
+        for (const [t, w] of e.sentenceFree[k] ?? []) conceptMass += CROSS_FREE * w * idfOf(df.get(t) ?? 0);
         sentenceEntry.push(i);
         sentenceMass.push(mass);
         sentenceConceptMass.push(conceptMass);
-      }
+      });
     });
     for (const p of this.postings.values()) {
       p.entryIds = Int32Array.from(p.entries.map((x) => x[0]));
@@ -359,23 +352,17 @@ export class FeatureIndex {
     let unknownMass = 0;
     let meaningMass = 0;
     const meaning: Array<{ holders: Uint8Array | undefined; m: number; han: boolean; concept: boolean }> = [];
-    const by = { concept: 0, noun: 0, verb: 0, latin: 0 };
     for (const bag of [q.concepts, q.hanFree, q.latinFree]) {
       for (const [t, w] of bag) {
-        const kind = q.kinds.get(t);
-        if (kind === 'general') continue;
+        if (q.filler.has(t)) continue;
         const p = this.postings.get(t);
         const m = w * (p ? p.idf : this.maxIdf);
         meaningMass += m;
-        if (!p) {
-          unknownMass += m;
-          by[kind ?? 'concept'] += m;
-        }
+        if (!p) unknownMass += m;
         meaning.push({ holders: p?.holders, m, han: /^w:[\u3400-\u9fff]/.test(t), concept: t.startsWith('c:') });
       }
     }
     const pairs: Float64Array[] = [];
-    const coverage = new Float64Array(n);
     const missed = new Float64Array(n);
     const worstMiss = new Float64Array(n);
     const inv = Array.from(den, (d) => (d > 0 ? 1 / d : 0));
@@ -399,9 +386,6 @@ export class FeatureIndex {
       x[11] = share(numQ, Channel.Object);
       x[12] = share(numA, Channel.Object);
       pairs.push(x);
-      let all = 0;
-      for (let ch = 0; ch < CHANNELS; ch++) all += numQ[i * CHANNELS + ch] ?? 0;
-      coverage[i] = totalKnown > 0 ? Math.min(1, all / totalKnown) : 0;
     }
     for (let i = 0; i < n; i++) {
       const lang = this.languages[i];
@@ -419,13 +403,10 @@ export class FeatureIndex {
     }
     const sameLanguage = q.language === 'zh' ? this.zhEntries : n - this.zhEntries;
     const foreign = sameLanguage * 2 < n ? 1 : 0;
-    const part = (x: number): number => (meaningMass > 0 ? x / meaningMass : 0);
     return {
       pairs,
       unknown: meaningMass > 0 ? unknownMass / meaningMass : 1,
-      unknownBy: { concept: part(by.concept), noun: part(by.noun), verb: part(by.verb), latin: part(by.latin) },
       knownMass: Math.log1p(totalKnown),
-      coverage,
       missed,
       worstMiss,
       foreign,

@@ -1,11 +1,14 @@
 /**
- * FAQ retrieval: BM25F over shop concepts (shared by Chinese and English, so an English
- * question finds a Chinese entry), words and Chinese character bigrams. An answer is given
- * only when the query's meaning is covered well enough; otherwise null, never a guess.
+ * FAQ retrieval: BM25 over shop concepts (synonyms shared by Chinese and English, so an English
+ * question finds a Chinese entry), words and character n-grams, on an entry's questions and its
+ * answer apart (faq-features.ts); a linear ranker weighs those scores, and a logistic
+ * answer-or-null model decides whether the best entry really answers (faq-model.ts, both fitted
+ * on the project's own questions). Below the calibrated threshold the answer is null: the bot
+ * does not pretend to know.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { FeatureIndex, PAIR_FEATURES, type QueryFeatures } from './faq-features.js';
+import { FeatureIndex, type QueryFeatures } from './faq-features.js';
 import { ANSWER_WEIGHTS, FAQ_THRESHOLD, RANK_WEIGHTS } from './faq-model.js';
 import { detectLanguage } from './normalize.js';
 
@@ -22,7 +25,7 @@ export interface FaqHit {
   id: string;
   question: string;
   answer: string;
-  /** Confidence in [0, 1]: how much of the question's meaning the entry covers. */
+  /** Confidence in [0, 1]: the answer model's probability that this entry answers the question (faq-model.ts). */
   score: number;
 }
 
@@ -64,11 +67,13 @@ export class FaqIndex {
     const f = this.features.features(text);
     const scores = f.pairs.map((x) => dot(RANK_WEIGHTS, x));
     const order = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
+    let ceiling = 1;
     return order.slice(0, k).map((doc, pos) => {
       const entry = this.entries[doc] as FaqEntry;
       const rival = scores[order[pos === 0 ? 1 : 0] ?? -1] ?? (scores[doc] ?? 0) - 1;
-      const p = answerProbability(f, doc, scores[doc] ?? 0, rival);
-      return { id: entry.id, question: entry.question, answer: entry.answer, score: round(p) };
+      // A lower-ranked entry never reads as more likely than the one above it.
+      ceiling = Math.min(ceiling, answerProbability(f, doc, scores[doc] ?? 0, rival));
+      return { id: entry.id, question: entry.question, answer: entry.answer, score: round(ceiling) };
     });
   }
 
@@ -80,12 +85,7 @@ export class FaqIndex {
 
 /** The answer model's input for one entry: its rank score, the margin over its best rival, and how well the question is understood. */
 export function answerFeatures(f: QueryFeatures, doc: number, score: number, rival: number): number[] {
-  const x = f.pairs[doc] as Float64Array;
-  return [
-    1, score, score - rival, f.unknown, x[PAIR_INDEX.best_f1] ?? 0, f.coverage[doc] ?? 0, f.knownMass, x[PAIR_INDEX.cross] ?? 0,
-    f.missed[doc] ?? 1, f.worstMiss[doc] ?? 1, f.foreign, f.foreign * f.unknown, f.foreign * (f.missed[doc] ?? 1),
-    f.unknownBy.concept, f.unknownBy.noun, f.unknownBy.verb, f.unknownBy.latin,
-  ];
+  return [1, score, score - rival, f.unknown, f.knownMass, f.missed[doc] ?? 1, f.worstMiss[doc] ?? 1, f.foreign * f.unknown];
 }
 
 export function answerProbability(f: QueryFeatures, doc: number, score: number, rival: number): number {
@@ -98,5 +98,4 @@ export const dot = (w: readonly number[], x: ArrayLike<number>): number => {
   return s;
 };
 
-const PAIR_INDEX = Object.fromEntries(PAIR_FEATURES.map((n, i) => [n, i])) as Record<(typeof PAIR_FEATURES)[number], number>;
 const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -25,7 +25,10 @@ import { fromRoot } from '../../src/paths.js';
 export const TARGET_NULL = 0.88;
 const RANK_L2 = 0.01;
 const ANSWER_L2 = 0.01;
+/** Answer features left out (by name, comma-separated in FAQ_MASK): for trying smaller models. */
+const MASK = (process.env.FAQ_MASK ?? '').split(',').filter(Boolean).map((n) => ANSWER_FEATURES.indexOf(n as (typeof ANSWER_FEATURES)[number]));
 const LABEL_RIGHT = process.env.ANSWER_LABEL === 'right';
+const LABEL_CLEAN = process.env.ANSWER_LABEL === 'clean';
 
 export interface Query { id: string; text: string; faq: string | null; base?: string }
 export interface Sample { q: Query; set: string; f: QueryFeatures; gold: number }
@@ -118,15 +121,19 @@ export function rankWith(w: number[], s: Sample): Ranked {
   const order = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
   const top = order[0] ?? 0;
   const rival = order.length > 1 ? (scores[order[1] ?? 0] ?? 0) : (scores[top] ?? 0) - 1;
-  return { s, top, x: answerFeatures(s.f, top, scores[top] ?? 0, rival), right: s.gold === top, inScope: s.gold >= 0 };
+  const x = answerFeatures(s.f, top, scores[top] ?? 0, rival);
+  for (const i of MASK) x[i] = 0;
+  return { s, top, x, right: s.gold === top, inScope: s.gold >= 0 };
 }
 
 export function fitAnswer(ranked: Ranked[]): number[] {
   const dim = ANSWER_FEATURES.length;
+  // Answerable questions whose best entry is wrong teach nothing about what a right answer looks like.
+  const data = LABEL_CLEAN ? ranked.filter((r) => r.right || !r.inScope) : ranked;
   return minimise(dim, (w) => {
     const grad = new Array<number>(dim).fill(0);
     let loss = 0;
-    for (const r of ranked) {
+    for (const r of data) {
       const p = 1 / (1 + Math.exp(-dot(w, r.x)));
       // For top-1 accuracy an answerable question is never better off unanswered, so the model
       // learns "answerable" (ANSWER_LABEL=right: "the best entry is the right one").
@@ -135,7 +142,7 @@ export function fitAnswer(ranked: Ranked[]): number[] {
       for (let i = 0; i < dim; i++) grad[i] = (grad[i] ?? 0) + (p - y) * (r.x[i] ?? 0);
     }
     // The bias is not shrunk.
-    for (let i = 0; i < dim; i++) grad[i] = (grad[i] ?? 0) / ranked.length + (i === 0 ? 0 : ANSWER_L2 * (w[i] ?? 0));
+    for (let i = 0; i < dim; i++) grad[i] = (grad[i] ?? 0) / data.length + (i === 0 ? 0 : ANSWER_L2 * (w[i] ?? 0));
     return { loss, grad };
   }, 1500);
 }
