@@ -1,15 +1,16 @@
 /**
- * FAQ retrieval: BM25F over shop concepts (shared by Chinese and English, so an English
- * question finds a Chinese entry), words and Chinese character bigrams. An answer is given
- * only when the query's meaning is covered well enough; otherwise null, never a guess.
+ * FAQ retrieval: BM25 over shop concepts (synonyms shared by Chinese and English, so an English
+ * question finds a Chinese entry), words and character n-grams, on an entry's questions and its
+ * answer apart (faq-features.ts); a linear ranker weighs those scores, and a logistic
+ * answer-or-null model decides whether the best entry really answers (faq-model.ts, both fitted
+ * on the project's own questions). Below the calibrated threshold the answer is null: the bot
+ * does not pretend to know.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { Bm25Index, type Scored, type TermBag } from './bm25.js';
-import { conceptSpans } from './lexicon.js';
-import { detectLanguage, normalize } from './normalize.js';
-import { EN_STOP, FILLER_TAG, NUMBER_WORD, ZH_STOP, ZH_STOP_CHARS } from './faq-stop.js';
-import { segment } from './segment.js';
+import { FeatureIndex, type QueryFeatures } from './faq-features.js';
+import { ANSWER_WEIGHTS, FAQ_THRESHOLD, RANK_WEIGHTS } from './faq-model.js';
+import { detectLanguage } from './normalize.js';
 
 export const FaqEntrySchema = z.object({
   id: z.string().min(1),
@@ -24,90 +25,12 @@ export interface FaqHit {
   id: string;
   question: string;
   answer: string;
-  /** Confidence in [0, 1]: how much of the question's meaning the entry covers. */
+  /** Confidence in [0, 1]: the answer model's probability that this entry answers the question (faq-model.ts). */
   score: number;
 }
 
-/**
- * Below this confidence the answer is null. Calibrated on the project's own held-out questions
- * (dialogs/nlu/faq-queries.jsonl against faq/demo.json: 263 answerable, 56 out of scope): the
- * lowest value that refuses at least 85% of the out-of-scope ones is 0.36; 0.4 keeps a little
- * margin for unseen data (there: top-1 0.72, out-of-scope null 0.86; any value from 0.36 to
- * 0.40 refuses the same ones). test/nlu/faq.test.ts
- * keeps it honest.
- */
-export const FAQ_THRESHOLD = 0.4;
-
-/**
- * Term weights: a concept carries meaning across languages; a word a concept already
- * explains adds little, while a word no concept explains is new meaning (and, when no entry
- * has it, the sign of an out-of-scope question); a bigram only rescues segmentation.
- */
-const WEIGHT = { concept: 1, decisive: 2, coveredWord: 0.25, word: 1, char: 0.5, bigram: 0.2, filler: 0.3 } as const;
-/** Topics a shop FAQ seldom answers; when an entry lacks them, that decides against it. */
-const DECISIVE = new Set(['company_info', 'jobs', 'franchise', 'rental', 'gift_card', 'gaming_chair', 'monitor_arm', 'shopping']);
-const FIELD = { question: 1, answer: 0.5 } as const;
-
-/**
- * A text's weighted terms, grouped by what they can match: concepts match any entry; words
- * only entries in their own script. "Free" words are those no concept explains: in a
- * cross-language match they are meaning that cannot be checked, so they count as missed.
- */
-export interface Analyzed {
-  concepts: TermBag;
-  han: TermBag;
-  hanFree: TermBag;
-  latin: TermBag;
-  latinFree: TermBag;
-  bigrams: TermBag;
-  language: 'zh' | 'en';
-}
-
-export function analyze(text: string): Analyzed {
-  const norm = normalize(text);
-  const out: Analyzed = {
-    concepts: new Map(), han: new Map(), hanFree: new Map(), latin: new Map(), latinFree: new Map(), bigrams: new Map(),
-    language: norm.language,
-  };
-  const add = (bag: TermBag, term: string, weight: number): void => {
-    bag.set(term, (bag.get(term) ?? 0) + weight);
-  };
-  const spans = conceptSpans(norm.text);
-  for (const c of new Set(spans.map((s) => s.concept))) add(out.concepts, `c:${c}`, DECISIVE.has(c) ? WEIGHT.decisive : WEIGHT.concept);
-  const { tokens, bigrams } = segment(norm.text, true);
-  const seen = new Set<string>();
-  for (const { w, start, end, tag } of tokens) {
-    if (seen.has(w) || ZH_STOP.has(w) || EN_STOP.has(w) || NUMBER_WORD.test(w)) continue;
-    seen.add(w);
-    // A word is explained when most of its characters lie in concept spans ("咯吱咯吱" is
-    // two "咯吱" spans), even if no single span holds it.
-    let inSpans = 0;
-    for (let i = start; i < end; i++) if (spans.some((s) => s.start <= i && i < s.end)) inSpans++;
-    const covered = inSpans * 2 > end - start;
-    // Order numbers and model codes (YZ2406-..., A7) name one thing, not a topic.
-    if (!covered && /^[a-z]+[\d-]*\d[\w-]*$/.test(w)) continue;
-    const han = /[\u3400-\u9fff]/.test(w);
-    const single = han && w.length === 1;
-    if (single && ZH_STOP_CHARS.has(w)) continue;
-    const filler = tag !== undefined && FILLER_TAG.test(tag) ? WEIGHT.filler : 1;
-    const weight = covered ? WEIGHT.coveredWord : (single ? WEIGHT.char : WEIGHT.word) * filler;
-    add(han ? out.han : out.latin, `w:${w}`, weight);
-    if (!covered) add(han ? out.hanFree : out.latinFree, `w:${w}`, weight);
-  }
-  for (const b of new Set(bigrams)) add(out.bigrams, `b:${b}`, WEIGHT.bigram);
-  return out;
-}
-
-/**
- * Every term of a text in one bag (how entries are indexed). An answer that mentions a
- * decisive topic in passing ("按单生产" in a pre-order answer) is not about it, so answers
- * index decisive concepts only when asked to.
- */
-function allTerms(text: string, decisive = true): TermBag {
-  const a = analyze(text);
-  const concepts = [...a.concepts].filter(([t]) => decisive || !DECISIVE.has(t.slice(2)));
-  return new Map([...concepts, ...a.han, ...a.latin, ...a.bigrams]);
-}
+export { FAQ_THRESHOLD } from './faq-model.js';
+export { analyze, type Analyzed } from './faq-features.js';
 
 export function parseFaq(json: unknown, source = 'faq'): FaqEntry[] {
   const parsed = z.array(FaqEntrySchema).safeParse(json);
@@ -120,19 +43,14 @@ export function loadFaqFile(path: string): FaqEntry[] {
 }
 
 export class FaqIndex {
-  private readonly index: Bm25Index;
-  private readonly langs: Array<'zh' | 'en'>;
+  private readonly features: FeatureIndex;
 
   constructor(readonly entries: readonly FaqEntry[], private readonly threshold = FAQ_THRESHOLD) {
-    this.index = new Bm25Index(
-      entries.map((e) => ({
-        fields: [
-          ...[e.question, ...e.alternates].map((q) => ({ bag: allTerms(q), weight: FIELD.question })),
-          { bag: allTerms(e.answer, false), weight: FIELD.answer },
-        ],
-      })),
-    );
-    this.langs = entries.map((e) => (e.lang === 'en' || e.lang === 'zh' ? e.lang : detectLanguage(e.question)));
+    this.features = new FeatureIndex(entries.map((e) => ({
+      lang: e.lang === 'en' || e.lang === 'zh' ? e.lang : detectLanguage(e.question),
+      questions: [e.question, ...e.alternates],
+      answer: e.answer,
+    })));
   }
 
   get size(): number {
@@ -140,95 +58,44 @@ export class FaqIndex {
   }
 
   /**
-   * The best entries with their confidence, best first. Confidence starts from coverage: the share of
-   * the question's weighted terms the entry matches, counting only terms some entry holds and
-   * the entry could hold (an English word can never match a Chinese entry, so it does not
-   * count against it).
+   * The best entries, best first, each with the answer model's probability that it answers
+   * the question (see faq-model.ts): that probability is the score, and `ask` answers only
+   * when it reaches the calibrated threshold.
    */
   rank(text: string, k = 3): FaqHit[] {
-    const q = analyze(text);
-    const g = {
-      concepts: this.scores(q.concepts),
-      han: this.scores(q.han),
-      latin: this.scores(q.latin),
-      hanFree: this.index.ceiling(q.hanFree),
-      latinFree: this.index.ceiling(q.latinFree),
-      bigrams: this.scores(q.bigrams),
-    };
-    const ranked: Array<{ doc: number; key: number; unknown: number }> = [];
-    this.entries.forEach((_, doc) => {
-      const zh = this.langs[doc] === 'zh';
-      const parts: Array<Group | undefined> = [
-        g.concepts,
-        zh ? g.han : undefined,
-        // Latin words can match a Chinese entry inside a Chinese question ("A7", "E0").
-        !zh || q.language === 'zh' ? g.latin : undefined,
-      ];
-      let score = 0;
-      // Words no concept explains cannot match across languages: they count as missed, at half
-      // weight because a stop list never catches all of a language's filler words.
-      let ceiling = CROSS_FREE * ((zh ? 0 : g.hanFree) + (zh && q.language !== 'zh' ? g.latinFree : 0));
-      for (const p of parts) {
-        if (!p) continue;
-        const hit = p.byDoc.get(doc);
-        score += hit?.score ?? 0;
-        ceiling += p.ceiling;
-      }
-      if (ceiling <= 0 || score <= 0) return;
-      // Bigrams only break ties between entries of the question's own script.
-      const tie = zh && q.language === 'zh' && g.bigrams.ceiling > 0 ? (g.bigrams.byDoc.get(doc)?.score ?? 0) / g.bigrams.ceiling : 0;
-      // A match across languages rests on concepts alone: trust it a little less. Coverage is
-      // capped at a full match first, so a repeated term cannot lift it past a same-script entry.
-      const cross = (zh ? 'zh' : 'en') !== q.language ? CROSS_LANG : 1;
-      ranked.push({ doc, key: cross * (Math.min(1, score / ceiling) + BIGRAM_TIE * tie), unknown: this.unknownMass(q) / ceiling });
+    if (this.entries.length === 0) return [];
+    const f = this.features.features(text);
+    const scores = f.pairs.map((x) => dot(RANK_WEIGHTS, x));
+    const order = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
+    let ceiling = 1;
+    return order.slice(0, k).map((doc, pos) => {
+      const entry = this.entries[doc] as FaqEntry;
+      const rival = scores[order[pos === 0 ? 1 : 0] ?? -1] ?? (scores[doc] ?? 0) - 1;
+      // A lower-ranked entry never reads as more likely than the one above it.
+      ceiling = Math.min(ceiling, answerProbability(f, doc, scores[doc] ?? 0, rival));
+      return { id: entry.id, question: entry.question, answer: entry.answer, score: round(ceiling) };
     });
-    return ranked
-      .sort((a, b) => b.key - a.key)
-      .slice(0, k)
-      .map(({ doc, key, unknown }) => {
-        const entry = this.entries[doc] as FaqEntry;
-        // Confidence: the normalised match (at most a full match), minus half the weight of
-        // words no entry knows (an out-of-scope question is usually about something the base
-        // never mentions).
-        const confidence = Math.max(0, Math.min(1, key) - UNKNOWN_PENALTY * unknown);
-        return { id: entry.id, question: entry.question, answer: entry.answer, score: round(confidence) };
-      });
   }
 
   ask(text: string): FaqHit | null {
     const best = this.rank(text, 1)[0];
     return best && best.score >= this.threshold ? best : null;
   }
-
-  /**
-   * The weight of query terms no entry holds at all: concepts, and words no concept explains
-   * (a word a concept explains, like "转椅" for chair, brings no meaning the concept lacks).
-   */
-  private unknownMass(q: Analyzed): number {
-    let mass = 0;
-    const bags = [q.concepts, q.hanFree, q.latinFree];
-    for (const bag of bags) for (const [t, w] of bag) if (!this.index.has(t)) mass += w * this.index.idf(t);
-    return mass;
-  }
-
-  /**
-   * Per-document scores of one term group. The ceiling counts only terms some entry holds:
-   * words nobody knows are charged once, in the confidence penalty, not also as missed
-   * coverage (charging them twice made every chatty question look out of scope).
-   */
-  private scores(bag: TermBag): Group {
-    const known = new Map([...bag].filter(([t]) => this.index.has(t)));
-    return { byDoc: new Map(this.index.search(known).map((h) => [h.doc, h])), ceiling: this.index.ceiling(known) };
-  }
 }
 
-interface Group {
-  byDoc: Map<number, Scored>;
-  ceiling: number;
+/** The answer model's input for one entry: its rank score, the margin over its best rival, and how well the question is understood. */
+export function answerFeatures(f: QueryFeatures, doc: number, score: number, rival: number): number[] {
+  return [1, score, score - rival, f.unknown, f.knownMass, f.missed[doc] ?? 1, f.worstMiss[doc] ?? 1, f.foreign * f.unknown];
 }
 
-const BIGRAM_TIE = 0.15;
-const CROSS_FREE = 0.5;
-const UNKNOWN_PENALTY = 0.5;
-const CROSS_LANG = 0.9;
+export function answerProbability(f: QueryFeatures, doc: number, score: number, rival: number): number {
+  return 1 / (1 + Math.exp(-dot(ANSWER_WEIGHTS, answerFeatures(f, doc, score, rival))));
+}
+
+export const dot = (w: readonly number[], x: ArrayLike<number>): number => {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += (w[i] ?? 0) * (x[i] ?? 0);
+  return s;
+};
+
 const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -57,7 +57,7 @@ function englishWords(text: string): string[] {
 
 // Patterns that a word list cannot express: numbers with units.
 const PATTERNS: Array<[RegExp, string]> = [
-  [/[一二三四五六七八九十两\d]+\s*楼(?!下|上|道)/, 'stairs'],
+  [/[一二三四五六七八九十两\d]+\s*楼(?!下|上|道)|[二三四五六七八九十\d]+\s*层(?:楼)?(?:没|无|只有|楼梯|步梯)/, 'stairs'],
   [/\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|top) floor\b/, 'stairs'],
   [/\d{2,}\s*(?:把|张|个工位|套|位员工|个人的)|\b\d{2,}\s+(?:chairs|desks|workstations|units|sets|seats)\b/, 'bulk'],
   [/(?<![\d.])1\s*米\s*[5-9](?![\d.])|\b[4-7]'\s*\d{1,2}\b|(?:身高|个子)\s*1[5-9]\d/, 'body_height'],

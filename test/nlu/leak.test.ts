@@ -10,6 +10,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findEvalDir } from '../../src/cli/eval.js';
 import { audit, formatSuspects, loadSources } from './lexicon-leak.js';
+import { charGrams, findNearDuplicates, formatNearDups, jaccard as gramJaccard, JACCARD, loadDev, projectExamples, readDevTexts, runs, vouched } from './near-dup.js';
 import { normalize } from '../../src/nlu/normalize.js';
 import { fromRoot } from '../../src/paths.js';
 
@@ -46,15 +47,18 @@ function projectTexts(): Array<{ where: string; text: string }> {
   return out;
 }
 
-function devTexts(dir: string): string[] {
-  const texts: string[] = [];
+function devTexts(dir: string): Array<{ t: string; base: boolean }> {
+  const texts: Array<{ t: string; base: boolean }> = [];
   for (const f of ['messages.dev.jsonl', 'faq-queries.dev.jsonl']) {
     const p = join(dir, f);
-    if (existsSync(p)) for (const l of readFileSync(p, 'utf8').split('\n').filter(Boolean)) texts.push((JSON.parse(l) as { text: string }).text);
+    if (existsSync(p)) for (const l of readFileSync(p, 'utf8').split('\n').filter(Boolean)) texts.push({ t: (JSON.parse(l) as { text: string }).text, base: false });
   }
+  // The knowledge base's own questions too: a calibration question that copies one measures nothing.
   const base = join(dir, 'faq-base.json');
   if (existsSync(base)) {
-    for (const e of JSON.parse(readFileSync(base, 'utf8')) as Array<{ question: string; alternates: string[]; answer: string }>) texts.push(e.question, ...e.alternates, e.answer);
+    for (const e of JSON.parse(readFileSync(base, 'utf8')) as Array<{ question: string; alternates: string[]; answer: string }>) {
+      for (const t of [e.question, ...e.alternates, e.answer]) texts.push({ t, base: true });
+    }
   }
   return texts;
 }
@@ -70,7 +74,11 @@ const REVIEWED_GENERIC: Record<string, string> = {
   'error code': 'standard term', 'floor plan': 'standard term', 'gift card': 'standard term', 'maximum load': 'spec term',
   'test report': 'English for 检测报告', 'stock exchange': 'standard term', 'price drop': 'standard term', 'send back': 'standard verb',
   'adjustable lumbar support': 'catalogue feature', 'drawer pedestal': 'catalogue product name', 'kind regards': 'e-mail sign-off stripped by normalize',
-  'real person': 'asking for a human', 'website says': 'English twin of 官网写', 'rd floor': 'comment on the ordinal-storey rule ("3rd floor")',
+  'real person': 'asking for a human',
+  // Vouched for only by examples the example-level check found too close to dev texts; those
+  // examples were rewritten, and the phrases reviewed as plain vocabulary (issue #3).
+  'delivery date': 'standard term', '升降速度': 'spec term of a standing desk (lifting speed)',
+  '市场监管局': 'official name of the local market regulator (LABELS.md names 市场监管)', 'website says': 'English twin of 官网写', 'rd floor': 'comment on the ordinal-storey rule ("3rd floor")',
   // everyday question phrasing and grammar chunks
   '什么时候能收到': 'the commonest delivery question', '会不会有甲醛': 'the commonest eco question', '会不会坏': 'generic doubt',
   '哪里能看': 'generic', '在哪里看': 'generic', '哪些信息': 'generic', '怎么退单': 'generic', '需要额外付': 'generic',
@@ -88,7 +96,7 @@ describe('dev set leak check', () => {
     return;
   }
   test('no dev-set text or near copy in dialogs/nlu or faq/', () => {
-    const dev = devTexts(evalDir).map((t) => ({ t, bare: bare(t), sig: signature(t) }));
+    const dev = devTexts(evalDir).map(({ t, base }) => ({ base, bare: bare(t), sig: signature(t) }));
     const leaks: string[] = [];
     for (const { where, text } of projectTexts()) {
       const b = bare(text);
@@ -96,7 +104,8 @@ describe('dev set leak check', () => {
       for (const d of dev) {
         const exact = b.length > 0 && b === d.bare;
         const near = sig.size >= 4 && d.sig.size >= 4 && jaccard(sig, d.sig) >= NEAR_COPY;
-        if (exact || near) leaks.push(`${where}: "${text.slice(0, 40)}" ~ dev "${d.t.replace(/\s+/g, ' ').slice(0, 40)}"`);
+        // The dev text is not printed: whoever rewrites the example must not read it.
+        if (exact || near) leaks.push(`${where}: "${text.slice(0, 40)}" ~ a ${d.base ? 'faq-base.json question' : 'dev text'} (J=${jaccard(sig, d.sig).toFixed(2)})`);
       }
     }
     expect(leaks).toEqual([]);
@@ -122,5 +131,35 @@ describe('dev set leak check', () => {
     expect(planted).toBeDefined();
     const found = audit(src, { minZh: 4, extra: [['planted', `export const X = '${planted ?? ''}';`]] });
     expect(found.some((s) => s.where.includes('planted') && s.verdict === 'leak')).toBe(true);
+  });
+
+  // Example level (issue #3): the phrase audit above checks the lexicon, not every example.
+  test('no training, held-out or calibration example is a near duplicate of a dev text (5-gram Jaccard, shared 8-character run)', () => {
+    const found = findNearDuplicates(projectExamples(), loadDev(evalDir));
+    expect(formatNearDups(found)).toBe('');
+  });
+
+  test('the example check can fail: a lightly edited dev text, and a dev run inside an own sentence, are caught', () => {
+    const dev = loadDev(evalDir);
+    const texts = readDevTexts(evalDir);
+    // A dev text with one character changed and a particle added: the usual way a copy hides.
+    const long = texts.find((t) => charGrams(t).size >= 15);
+    expect(long).toBeDefined();
+    const edited = `${(long ?? '').slice(0, -2)}呀吧`;
+    expect(gramJaccard(charGrams(edited), charGrams(long ?? ''))).toBeGreaterThanOrEqual(JACCARD);
+    // A run that no allowed source vouches for, framed by words of our own.
+    let run: string | undefined;
+    for (const t of texts) {
+      run = runs(t).find((r) => /[\u3400-\u9fff]/.test(r) && !vouched(r, dev));
+      if (run) break;
+    }
+    expect(run).toBeDefined();
+    const planted = [
+      { where: 'planted:edited', text: edited },
+      { where: 'planted:run', text: `顺便说一句 ${run ?? ''} 好的谢谢` },
+      { where: 'planted:own', text: '这把转椅的扶手能不能往里收一点 我们工位比较窄' },
+    ];
+    const flagged = findNearDuplicates(planted, dev).map((d) => d.where);
+    expect(flagged).toEqual(['planted:edited', 'planted:run']);
   });
 });
