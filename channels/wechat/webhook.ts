@@ -51,14 +51,16 @@ const Query = z.object({
 const unauthorized = () => new KefuError('unauthorized', 'signature does not match');
 
 export class WechatWebhook {
-  private readonly inflight = new InflightMessages();
+  private readonly inflight: InflightMessages;
 
   constructor(
     private readonly deps: ChannelDeps,
     private readonly accounts: WechatAccounts,
     private readonly quota: ReplyQuota,
     private readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.inflight = new InflightMessages(options.now);
+  }
 
   /** GET: the URL check. Plain mode echoes `echostr`; with msg_signature it is encrypted (WeCom-style). */
   verifyUrl(account: AccountRuntime, rawQuery: unknown): string {
@@ -151,7 +153,7 @@ export class WechatWebhook {
       // WeChat's own agents take the customer; our replies (the hand-over notice) follow by API.
       xml = passiveTransfer(reply.to, now);
     } else {
-      const texts = await takeReplies(this.deps.db.kysely, conversationId, this.options.maxTextLength, now, outcome.replies.at(-1)?.outboxId);
+      const texts = await takeReplies(this.deps.db, conversationId, outcome.replies, this.options.maxTextLength, now);
       if (texts.length === 0) {
         settle('acknowledged');
         return SUCCESS;
