@@ -16,7 +16,6 @@
  * dispatcher delivers the reply once the passive window has passed.
  */
 import type { Handled } from '../../src/pipeline/pipeline.js';
-import type { Db } from '../../src/storage/db.js';
 import * as store from '../../src/store/index.js';
 import type { Q } from '../../src/store/index.js';
 import { fitsOneMessage, joinReplies } from './outbound.js';
@@ -99,24 +98,18 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | und
  * pipeline's outcome): each is taken by one conditional UPDATE. Otherwise (something older
  * waits: an earlier reply whose request timed out, an agent's message) the conversation's
  * head is read and taken entry by entry, up to this message's last reply.
- * On SQLite the takes join the group commit (one commit shared with the messages being
- * stored) instead of each being a commit of its own; on PostgreSQL each conditional
- * statement is atomic by itself, so it runs without a transaction around it, as before.
+ * `q` is the webhook's write (store.ts `writeSoon`): on SQLite the takes share the group commit.
  */
 export async function takeReplies(
-  db: Pick<Db, 'kysely' | 'dialect' | 'write'>, conversationId: string, own: ReadonlyArray<{ outboxId: string; text: string }>,
-  maxTextLength: number, now: number,
+  q: Q, conversationId: string, own: ReadonlyArray<{ outboxId: string; text: string }>, maxTextLength: number, now: number,
 ): Promise<string[]> {
-  const take = async (q: Q): Promise<string[]> => {
-    const taken: string[] = [];
-    for (const reply of own) {
-      if (!fitsOneMessage(joinReplies([...taken, reply.text]), maxTextLength)) break;
-      if (!(await takeOutboxIfOldest(q, { id: reply.outboxId, conversationId }, now))) break;
-      taken.push(reply.text);
-    }
-    return taken.length > 0 ? taken : takeOldestFirst(q, conversationId, maxTextLength, now, own.at(-1)?.outboxId);
-  };
-  return db.dialect === 'sqlite' ? db.write(take) : take(db.kysely);
+  const taken: string[] = [];
+  for (const reply of own) {
+    if (!fitsOneMessage(joinReplies([...taken, reply.text]), maxTextLength)) break;
+    if (!(await takeOutboxIfOldest(q, { id: reply.outboxId, conversationId }, now))) break;
+    taken.push(reply.text);
+  }
+  return taken.length > 0 ? taken : takeOldestFirst(q, conversationId, maxTextLength, now, own.at(-1)?.outboxId);
 }
 
 /** The general case: the head of the conversation's outbox, entry by entry, up to `lastId`. */

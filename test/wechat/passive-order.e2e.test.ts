@@ -29,7 +29,7 @@ afterAll(async () => {
 function webhookOn(g: WechatGateway) {
   const settings = wechatSettingsFrom({ WECHAT_TOKEN: TOKEN })!;
   const deps = g.gateway;
-  const webhook = new WechatWebhook(deps, new WechatAccounts(settings, deps), new ReplyQuota(), {
+  const webhook = new WechatWebhook(deps, new WechatAccounts(settings, deps), new ReplyQuota(deps, 'wechat'), {
     passiveDeadlineMs: 4000, maxTextLength: 600, handoffTarget: 'kefu', now: Date.now,
   });
   const account = new WechatAccounts(settings, deps).get('default')!;
