@@ -21,6 +21,9 @@ export interface WechatChannelOptions {
   randomPrefix?: () => Buffer;
 }
 
+/** How often closed quota windows are deleted (see quota.ts). */
+const PRUNE_EVERY_MS = 3600_000;
+
 /** errcodes after which WeChat will refuse every message until the customer writes again. */
 const QUOTA_ERRCODES = new Set([45015, 45047]);
 
@@ -37,15 +40,26 @@ export function buildWechatChannel(deps: ChannelDeps, settings: WechatSettings, 
   const now = options.now ?? Date.now;
   const capabilities = { ...wechatCapabilities, passiveReplyWindowMs };
   const accounts = new WechatAccounts(settings, deps, { fetch: options.fetch, now });
-  const quota = new ReplyQuota(now);
+  const quota = new ReplyQuota(deps, 'wechat', now);
   const webhook = new WechatWebhook(deps, accounts, quota, {
     passiveDeadlineMs, maxTextLength: capabilities.maxTextLength, handoffTarget: settings.handoffTarget, now, randomPrefix: options.randomPrefix,
   });
+
+  let pruning: NodeJS.Timeout | undefined;
+  const prune = () => quota.prune().catch((error: unknown) => deps.logger.warn({ err: error, channel: 'wechat' }, 'pruning the quota table failed'));
 
   return {
     name: 'wechat',
     capabilities,
     routes: (app) => registerWechatRoutes(app, deps, accounts, webhook),
+    async start() {
+      // Every node prunes; deleting what another node already deleted is harmless.
+      pruning = setInterval(() => void prune(), PRUNE_EVERY_MS);
+      pruning.unref();
+    },
+    async stop() {
+      clearInterval(pruning);
+    },
     async send(conversation, part): Promise<SendResult> {
       const target = await accounts.forThread(conversation.threadKey);
       if (!target) return { ok: false, retryable: false, error: 'wechat: no configured account has received this conversation\'s messages' };
@@ -53,12 +67,12 @@ export function buildWechatChannel(deps: ChannelDeps, settings: WechatSettings, 
       if (!client) {
         return { ok: false, retryable: false, error: `wechat: the reply missed the passive window and account '${target.account.settings.name}' has no AppID/AppSecret for the customer-service API` };
       }
-      const allowed = quota.take(conversation.threadKey);
+      const allowed = await quota.take(conversation.threadKey);
       if (!allowed.ok) return { ok: false, retryable: false, error: `wechat quota: ${allowed.reason}` };
       const result = await client.sendText(target.openid, part.text);
       if (result.ok) return { ok: true };
-      if (result.errcode !== undefined && QUOTA_ERRCODES.has(result.errcode)) quota.exhausted(conversation.threadKey);
-      else quota.refund(conversation.threadKey);
+      if (result.errcode !== undefined && QUOTA_ERRCODES.has(result.errcode)) await quota.exhausted(conversation.threadKey);
+      else await quota.refund(conversation.threadKey);
       return { ok: false, retryable: result.retryable, error: result.error };
     },
   };

@@ -5,7 +5,7 @@
  * message again (three tries in all). A passive reply costs nothing (it is outside the
  * customer-service quota), but only one message fits in it, and nothing tells us whether
  * WeChat received it. So:
- *  - replies are taken from the outbox (`takeForImmediateDelivery`, atomic) only while the
+ *  - replies are taken from the outbox (a conditional update, atomic) only while the
  *    request's connection is open and inside our deadline, oldest first, as many as fit one
  *    text message; what is not taken stays for the dispatcher (customer-service API);
  *  - every copy of a message records how it ended ('replied', 'acknowledged' with `success`,
@@ -19,6 +19,7 @@ import type { Handled } from '../../src/pipeline/pipeline.js';
 import * as store from '../../src/store/index.js';
 import type { Q } from '../../src/store/index.js';
 import { fitsOneMessage, joinReplies } from './outbound.js';
+import { takeOutboxIfOldest } from './store.js';
 
 export type Outcome = 'replied' | 'acknowledged' | 'abandoned';
 
@@ -26,6 +27,7 @@ interface Inflight {
   handled: Promise<Handled>;
   /** How the latest copy ended (each copy chains its own outcome here). */
   last: Promise<Outcome>;
+  expiresAt: number;
 }
 
 /** WeChat's three tries span about 15 s; records live a little longer. */
@@ -33,19 +35,25 @@ const RECORD_TTL_MS = 30_000;
 const MAX_RECORDS = 20_000;
 
 export class InflightMessages {
+  /** In arrival order, so expiry order too (one TTL): the oldest are swept from the front. */
   private readonly records = new Map<string, Inflight>();
+
+  constructor(private readonly now: () => number = Date.now) {}
 
   /** The first copy: remember its handling; settle `outcome` when it has answered. */
   first(key: string, handled: Promise<Handled>): (outcome: Outcome) => void {
+    const now = this.now();
+    // Swept here rather than by a timer per message: no timer objects to keep for 30 s.
+    for (const [old, record] of this.records) {
+      if (record.expiresAt > now && this.records.size < MAX_RECORDS) break;
+      this.records.delete(old);
+    }
     let settle: (outcome: Outcome) => void = () => undefined;
     const last = new Promise<Outcome>((resolve) => {
       settle = resolve;
     });
-    if (this.records.size >= MAX_RECORDS) this.records.delete(this.records.keys().next().value as string);
-    this.records.set(key, { handled, last });
-    setTimeout(() => {
-      if (this.records.get(key)?.last === last) this.records.delete(key);
-    }, RECORD_TTL_MS).unref();
+    this.records.delete(key);
+    this.records.set(key, { handled, last, expiresAt: now + RECORD_TTL_MS });
     return settle;
   }
 
@@ -55,7 +63,7 @@ export class InflightMessages {
    */
   async retry(key: string, waitMs: number): Promise<{ handled: Promise<Handled> | null; settle: (outcome: Outcome) => void }> {
     const record = this.records.get(key);
-    if (!record) return { handled: null, settle: () => undefined };
+    if (!record || record.expiresAt <= this.now()) return { handled: null, settle: () => undefined };
     const previous = record.last;
     let settle: (outcome: Outcome) => void = () => undefined;
     record.last = new Promise<Outcome>((resolve) => {
@@ -82,11 +90,30 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | und
 
 /**
  * Take the conversation's unsent outbox entries, oldest first, while they fit one text
- * message together, and return their texts. Stops at an entry the dispatcher is sending
- * (its lease), so nothing overtakes an older reply. Newer entries may be left behind (they
- * go by API, still in order): after `lastId` (this message's last reply) it stops looking.
+ * message together, and return their texts. Nothing overtakes an older reply: an entry is
+ * taken only when no older one of the conversation is unsent (pending, or leased by the
+ * dispatcher). Newer entries may be left behind (they go by API, still in order).
+ *
+ * Usually the oldest unsent entries are this message's own replies (`own`, known from the
+ * pipeline's outcome): each is taken by one conditional UPDATE. Otherwise (something older
+ * waits: an earlier reply whose request timed out, an agent's message) the conversation's
+ * head is read and taken entry by entry, up to this message's last reply.
+ * `q` is the webhook's write (store.ts `writeSoon`): on SQLite the takes share the group commit.
  */
-export async function takeReplies(q: Q, conversationId: string, maxTextLength: number, now: number, lastId?: string): Promise<string[]> {
+export async function takeReplies(
+  q: Q, conversationId: string, own: ReadonlyArray<{ outboxId: string; text: string }>, maxTextLength: number, now: number,
+): Promise<string[]> {
+  const taken: string[] = [];
+  for (const reply of own) {
+    if (!fitsOneMessage(joinReplies([...taken, reply.text]), maxTextLength)) break;
+    if (!(await takeOutboxIfOldest(q, { id: reply.outboxId, conversationId }, now))) break;
+    taken.push(reply.text);
+  }
+  return taken.length > 0 ? taken : takeOldestFirst(q, conversationId, maxTextLength, now, own.at(-1)?.outboxId);
+}
+
+/** The general case: the head of the conversation's outbox, entry by entry, up to `lastId`. */
+async function takeOldestFirst(q: Q, conversationId: string, maxTextLength: number, now: number, lastId?: string): Promise<string[]> {
   const taken: string[] = [];
   for (;;) {
     const head = await store.headOfConversation(q, conversationId);

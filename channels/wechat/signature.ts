@@ -5,16 +5,19 @@
  * In plain mode the signature does not cover the body, only the query: safe mode is the
  * mode that authenticates the message itself (see README).
  */
-import { createHash } from 'node:crypto';
-import { safeEqual } from '../../src/server/http.js';
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+// Plain code-unit order, as WeChat's reference code sorts (not localeCompare).
+const digestOf = (parts: readonly string[]) => createHash('sha1').update([...parts].sort().join(''));
 
 export function wechatSignature(parts: readonly string[]): string {
-  // Plain code-unit order, as WeChat's reference code sorts (not localeCompare).
-  return createHash('sha1').update([...parts].sort().join('')).digest('hex');
+  return digestOf(parts).digest('hex');
 }
 
-/** Whether `given` is the signature of `parts`; compared in constant time. */
+const SHA1_HEX = /^[0-9a-fA-F]{40}$/;
+
+/** Whether `given` is the signature of `parts`; the 20 bytes are compared in constant time. */
 export function signatureMatches(given: string | undefined, parts: readonly string[]): boolean {
-  if (typeof given !== 'string' || !/^[0-9a-fA-F]{40}$/.test(given)) return false;
-  return safeEqual(given.toLowerCase(), wechatSignature(parts));
+  if (typeof given !== 'string' || !SHA1_HEX.test(given)) return false;
+  return timingSafeEqual(Buffer.from(given, 'hex'), digestOf(parts).digest());
 }

@@ -9,15 +9,17 @@ import { z } from 'zod';
 import type { InboundMessage } from '../../src/contract.js';
 import { KefuError } from '../../src/errors.js';
 import type { Handled } from '../../src/pipeline/pipeline.js';
+import type { Q } from '../../src/store/index.js';
 import { parseOr400 } from '../../src/server/http.js';
 import type { ChannelDeps } from '../types.js';
 import type { AccountRuntime, WechatAccounts } from './accounts.js';
 import { decryptWithKeys } from './crypto.js';
 import { quotaGrantOf, wechatInbound } from './inbound.js';
-import { joinReplies, passiveText, passiveTransfer, sealReply } from './outbound.js';
+import { joinReplies, passiveText, passiveTransfer, sealReply, type ReplyTo } from './outbound.js';
 import { InflightMessages, takeReplies, withTimeout, type Outcome } from './passive.js';
-import type { ReplyQuota } from './quota.js';
+import type { Grant, ReplyQuota } from './quota.js';
 import { signatureMatches } from './signature.js';
+import { writeSoon } from './store.js';
 import { field, parseWechatXml, type XmlNode } from './xml.js';
 import { DEFAULT_SLA } from '../../src/handoff/sla.js';
 import { transition } from '../../src/handoff/takeover.js';
@@ -48,17 +50,31 @@ const Query = z.object({
   openid: z.string().max(128).optional(),
 });
 
+/** One request's way to its answer (a first copy or a retry that answers for it). */
+interface Answering {
+  handled: Promise<Handled>;
+  conversationId: string;
+  deadline: number;
+  alive: () => boolean;
+  reply: { to: ReplyTo; encrypted: boolean; keyIndex: number };
+  settle: (outcome: Outcome) => void;
+  /** A first copy's customer-service window (quota.ts), if the message opens one. */
+  window?: { threadKey: string; grant: Grant; at: number };
+}
+
 const unauthorized = () => new KefuError('unauthorized', 'signature does not match');
 
 export class WechatWebhook {
-  private readonly inflight = new InflightMessages();
+  private readonly inflight: InflightMessages;
 
   constructor(
     private readonly deps: ChannelDeps,
     private readonly accounts: WechatAccounts,
     private readonly quota: ReplyQuota,
     private readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.inflight = new InflightMessages(options.now);
+  }
 
   /** GET: the URL check. Plain mode echoes `echostr`; with msg_signature it is encrypted (WeCom-style). */
   verifyUrl(account: AccountRuntime, rawQuery: unknown): string {
@@ -98,13 +114,15 @@ export class WechatWebhook {
     if (ingested.duplicate) {
       const retry = await this.inflight.retry(key, deadline - this.options.now());
       if (!retry.handled) return SUCCESS;
-      return this.answer(account, retry.handled, ingested.conversationId, deadline, input.alive, reply, retry.settle);
+      return this.answer(account, { handled: retry.handled, conversationId: ingested.conversationId, deadline, alive: input.alive, reply, settle: retry.settle });
     }
     const grant = quotaGrantOf(inbound);
-    if (grant) this.quota.opened(inbound.threadKey, grant, receivedAt);
     if (inbound.kind === 'event' && inbound.event === 'unsubscribe') this.closeAfter(ingested.handled, inbound);
     const settle = this.inflight.first(key, ingested.handled);
-    return this.answer(account, ingested.handled, ingested.conversationId, deadline, input.alive, reply, settle);
+    return this.answer(account, {
+      handled: ingested.handled, conversationId: ingested.conversationId, deadline, alive: input.alive, reply, settle,
+      window: grant ? { threadKey: inbound.threadKey, grant, at: receivedAt } : undefined,
+    });
   }
 
   /** The message's XML: parsed as is, or taken out of the safe-mode envelope. */
@@ -131,39 +149,48 @@ export class WechatWebhook {
     return { xml: inner.root, keyIndex: plain.keyIndex };
   }
 
-  /** Wait for the answer until the deadline; reply passively if the connection is still there. */
-  private async answer(
-    account: AccountRuntime, handled: Promise<Handled>, conversationId: string, deadline: number, alive: () => boolean,
-    reply: { to: { account: string; openid: string }; encrypted: boolean; keyIndex: number }, settle: (outcome: Outcome) => void,
-  ): Promise<WebhookAnswer> {
-    const outcome = await withTimeout(handled, deadline - this.options.now());
+  /**
+   * Wait for the answer until the deadline; reply passively if the connection is still there.
+   * One write per request (store.ts `writeSoon`): the customer's new customer-service window
+   * (quota.ts) and the replies taken for the answer.
+   */
+  private async answer(account: AccountRuntime, a: Answering): Promise<WebhookAnswer> {
+    const outcome = await withTimeout(a.handled, a.deadline - this.options.now());
     const now = this.options.now();
-    if (!alive()) {
-      settle('abandoned');
+    const gone = !a.alive();
+    const late = !outcome || now > a.deadline;
+    // WeChat's own agents take the customer; our replies (the hand-over notice) follow by API.
+    const transfer = !!outcome && this.options.handoffTarget === 'wechat' && (outcome.status === 'queued' || outcome.status === 'human');
+    const replies = outcome && !gone && !late && !transfer ? outcome.replies : null;
+    const texts = replies || a.window ? await writeSoon(this.deps.db, async (q) => {
+      if (a.window) await this.recordWindow(q, a.window);
+      return replies ? takeReplies(q, a.conversationId, replies, this.options.maxTextLength, now) : [];
+    }) : [];
+    if (gone) {
+      a.settle('abandoned');
       return SUCCESS;
     }
-    if (!outcome || now > deadline) {
-      settle('acknowledged');
+    if (late || (!transfer && texts.length === 0)) {
+      a.settle('acknowledged');
       return SUCCESS;
     }
-    let xml: string;
-    if (this.options.handoffTarget === 'wechat' && (outcome.status === 'queued' || outcome.status === 'human')) {
-      // WeChat's own agents take the customer; our replies (the hand-over notice) follow by API.
-      xml = passiveTransfer(reply.to, now);
-    } else {
-      const texts = await takeReplies(this.deps.db.kysely, conversationId, this.options.maxTextLength, now, outcome.replies.at(-1)?.outboxId);
-      if (texts.length === 0) {
-        settle('acknowledged');
-        return SUCCESS;
-      }
-      xml = passiveText(reply.to, joinReplies(texts), now);
-    }
-    settle('replied');
-    if (!reply.encrypted) return { contentType: 'text/xml; charset=utf-8', body: xml };
+    const xml = transfer ? passiveTransfer(a.reply.to, now) : passiveText(a.reply.to, joinReplies(texts), now);
+    a.settle('replied');
+    if (!a.reply.encrypted) return { contentType: 'text/xml; charset=utf-8', body: xml };
     const { token, appId = '' } = account.settings;
     // Sealed with the key that opened the message: during a rotation WeChat reads both.
-    const key = account.keys[reply.keyIndex] ?? account.keys[0]!;
+    const key = account.keys[a.reply.keyIndex] ?? account.keys[0]!;
     return { contentType: 'text/xml; charset=utf-8', body: sealReply(xml, { token, appId, key, now, randomPrefix: this.options.randomPrefix?.() }) };
+  }
+
+  /**
+   * Recorded with the answer rather than at once: the pipeline answers before `ingest`
+   * resolves, so this is the same moment, and it shares the take's write. A failure is
+   * logged, not thrown: it costs at most a send refused by WeChat later, never the reply.
+   */
+  private async recordWindow(q: Q, w: NonNullable<Answering['window']>): Promise<void> {
+    await this.quota.openedIn(q, w.threadKey, w.grant, w.at)
+      .catch((error: unknown) => this.deps.logger.warn({ err: error, channel: 'wechat' }, 'recording the customer-service window failed'));
   }
 
   /** Unfollowing ends the conversation: WeChat refuses every message to the customer from now on. */

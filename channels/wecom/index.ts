@@ -27,8 +27,11 @@ export function buildWecomChannel(deps: ChannelDeps, settings: WecomSettings, op
   const client = new WecomApiClient({ apiBase: settings.apiBase, corpId: settings.corpId, secret: settings.secret, fetch: options.fetch, now });
   const keys = [settings.encodingAesKey, settings.previousEncodingAesKey].filter((k): k is string => !!k).map(aesKeyFrom);
   // The same allowance as the official account: 5 messages within 48 h of the customer's message.
-  const quota = new ReplyQuota(now);
-  const sync = new KfSync(deps, client, { ...options, onCustomerMessage: (threadKey, at) => quota.opened(threadKey, 'message', at) });
+  const quota = new ReplyQuota(deps, 'wecom', now);
+  const sync = new KfSync(deps, client, { ...options, onCustomerMessage: (threadKey, at) => quota.opened(threadKey, 'message', at)
+      // Not recorded: at worst one send WeChat refuses later. The pull goes on.
+      .catch((error: unknown) => deps.logger.warn({ err: error, channel: 'wecom' }, 'recording the customer-service window failed')),
+  });
   const states = new ServiceStateMirror(deps, client, { handoffTarget: settings.handoffTarget });
 
   return {
@@ -44,10 +47,10 @@ export function buildWecomChannel(deps: ChannelDeps, settings: WecomSettings, op
     async send(conversation, part): Promise<SendResult> {
       const at = conversation.threadKey.indexOf(':');
       if (at <= 0) return { ok: false, retryable: false, error: 'wecom: the conversation has no kf thread key' };
-      const allowed = quota.take(conversation.threadKey);
+      const allowed = await quota.take(conversation.threadKey);
       if (!allowed.ok) return { ok: false, retryable: false, error: `wecom quota: ${allowed.reason}` };
       const result = await client.sendText(conversation.threadKey.slice(0, at), conversation.threadKey.slice(at + 1), part.text);
-      if (!result.ok) quota.refund(conversation.threadKey);
+      if (!result.ok) await quota.refund(conversation.threadKey);
       return result.ok ? result : { ok: false, retryable: result.retryable, error: result.error };
     },
   };

@@ -28,7 +28,7 @@ export interface SyncOptions {
   retryDelayMs?: number;
   now?: () => number;
   /** Called for every stored customer message (the quota tracker). */
-  onCustomerMessage?: (threadKey: string, at: number) => void;
+  onCustomerMessage?: (threadKey: string, at: number) => Promise<void>;
 }
 
 export class KfSync {
@@ -100,7 +100,7 @@ export class KfSync {
           continue;
         }
         const ingested = await pipeline.ingest(parsed.message);
-        if (!ingested.duplicate && message.origin === 3) this.options.onCustomerMessage?.(parsed.message.threadKey, receivedAt);
+        if (!ingested.duplicate && message.origin === 3) await this.options.onCustomerMessage?.(parsed.message.threadKey, receivedAt);
       }
       if (!page.nextCursor || page.nextCursor === cursor) {
         // More to read but no new cursor would ask for the same page forever.

@@ -5,7 +5,7 @@
  * Prints figures and ratios; it is a measurement, not a test, and asserts nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closedLoop, fixedRate, post, type Run } from './load.js';
@@ -39,6 +39,27 @@ const stop = (proc: ChildProcess) => new Promise<void>((resolve) => {
   proc.kill('SIGTERM');
 });
 
+/**
+ * The server's CPU time (user + system) so far, in ms, from /proc (Linux; undefined
+ * elsewhere). On a shared machine, CPU per message moves far less than throughput does.
+ */
+function cpuMsOf(proc: ChildProcess): number | undefined {
+  const stat = `/proc/${proc.pid}/stat`;
+  if (!existsSync(stat)) return undefined;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+}
+
+/** A run, with the gateway's CPU per completed message. */
+async function withCpu(proc: ChildProcess, run: () => Promise<Run>): Promise<Run & { cpuMsPerMessage?: number }> {
+  const before = cpuMsOf(proc);
+  const result = await run();
+  const after = cpuMsOf(proc);
+  return before === undefined || after === undefined ? result : { ...result, cpuMsPerMessage: (after - before) / result.completed };
+}
+
+const cpuLine = (r: { cpuMsPerMessage?: number }) => (r.cpuMsPerMessage === undefined ? '' : `  gateway CPU ${r.cpuMsPerMessage.toFixed(2)} ms/message\n`);
+
 /** Progress on stderr, so the figures on stdout stay clean. */
 const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
 
@@ -69,7 +90,7 @@ async function main(): Promise<void> {
   const pool = await SessionPool.open(gateway.url, Math.ceil((1500 + 2000 * SECONDS + 1000 * SECONDS) / SessionPool.SCRIPT.length));
   step('web chat: closed loop, then 1000 msg/s');
   await closedLoop(concurrency, 1, () => pool.ask());
-  const e2e = await closedLoop(concurrency, SECONDS, () => pool.ask());
+  const e2e = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, () => pool.ask()));
   const e2eAt1000 = await fixedRate(1000, SECONDS, () => pool.ask());
   pool.close();
   step('WeChat webhook: closed loop then 500 msg/s');
@@ -81,7 +102,7 @@ async function main(): Promise<void> {
     return wechat(Math.floor(n / SessionPool.SCRIPT.length), SessionPool.SCRIPT[n % SessionPool.SCRIPT.length]!);
   };
   await closedLoop(concurrency, 1, wxAsk);
-  const wx = await closedLoop(concurrency, SECONDS, wxAsk);
+  const wx = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, wxAsk));
   const wxAt500 = await fixedRate(500, SECONDS, wxAsk);
   await stop(gateway.proc);
   rmSync(dataDir, { recursive: true, force: true });
@@ -89,6 +110,7 @@ async function main(): Promise<void> {
   console.log('\nweb chat: message in -> bot reply pushed back (WebSocket), SQLite');
   console.log(`  baseline fastify hello, ${concurrency} conns: ${fmt(baseline)}`);
   console.log(`  kefu end to end,      ${concurrency} conns: ${fmt(e2e)}`);
+  process.stdout.write(cpuLine(e2e));
   console.log(`  ratio kefu/baseline throughput: ${(e2e.perSecond / baseline.perSecond).toFixed(3)}`);
   console.log(`  baseline at 1000/s: ${fmt(baselineAt1000)}`);
   console.log(`  kefu at 1000/s:     ${fmt(e2eAt1000)}`);
@@ -96,6 +118,7 @@ async function main(): Promise<void> {
   console.log('  targets: >= 3000 msg/s end to end; p99 < 25 ms at 1000 msg/s');
   console.log('\nWeChat webhook with passive reply, SQLite');
   console.log(`  kefu,                 ${concurrency} conns: ${fmt(wx)}`);
+  process.stdout.write(cpuLine(wx));
   console.log(`  ratio kefu/baseline throughput: ${(wx.perSecond / baseline.perSecond).toFixed(3)}`);
   console.log(`  kefu at 500/s:      ${fmt(wxAt500)}`);
   console.log('  targets: >= 2000 msg/s; p99 < 50 ms at 500 msg/s');

@@ -3,6 +3,7 @@
  * dispatcher delivers through the customer-service API of a local fake WeChat API server
  * (token refresh on 40001, 45015 recorded and not retried, 5xx retried, a slow API).
  */
+import { sql } from 'kysely';
 import { greeter } from '../../dialogs/greeter.js';
 import type { Dialog } from '../../dialogs/types.js';
 import { field, parseWechatXml } from '../../channels/wechat/xml.js';
@@ -30,6 +31,10 @@ async function outboxOf(g: WechatGateway, openid: string) {
     .select(['outbox.status', 'outbox.attempts', 'outbox.last_error']).where('conversations.thread_key', '=', `${GH}:${openid}`).orderBy('outbox.seq').execute();
 }
 
+/** The customer's customer-service windows as stored (quota.ts). */
+const quotaOf = async (g: WechatGateway, openid: string) =>
+  (await sql<{ kind: string; remaining: number }>`select kind, remaining from wechat_quota where thread_key = ${`${GH}:${openid}`}`.execute(g.gateway.db.kysely)).rows;
+
 const ask = async (g: WechatGateway, openid: string, text = FAQ_QUESTION) => postXml(`${g.webhook}?${signedQuery(TOKEN)}`, textXml(openid, text));
 
 beforeAll(async () => {
@@ -53,6 +58,8 @@ test('an answer not ready in time: `success` now, the customer-service API after
   const sent = api.delivered.find((m) => m.touser === openid)!;
   expect(sent).toMatchObject({ msgtype: 'text', text: { content: expect.stringContaining(FAQ_ANSWER_START) } });
   await until(async () => (await outboxOf(gw, openid))[0]?.status === 'sent');
+  // The message opened 48 h for 5 (in the database, shared by every node); the reply used one.
+  expect(await quotaOf(gw, openid)).toEqual([{ kind: 'message', remaining: 4 }]);
 });
 
 test('errcode 40001: the token is refreshed once and the send retried', async () => {
@@ -77,6 +84,8 @@ test('errcode 45015 is recorded as not retryable: the entry ends dead with the e
   const [entry] = await outboxOf(gw, openid);
   expect(entry).toMatchObject({ status: 'dead', attempts: 1, last_error: expect.stringMatching(/errcode 45015/) });
   expect(api.attempts.filter((m) => m.touser === openid)).toHaveLength(1);
+  // Believed until the customer writes again.
+  expect(await quotaOf(gw, openid)).toEqual([{ kind: 'message', remaining: 0 }]);
 });
 
 test('HTTP 5xx is retried until delivered', async () => {

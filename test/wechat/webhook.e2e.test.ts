@@ -135,7 +135,7 @@ describe('messages (POST), plain mode', () => {
     const settings = wechatSettingsFrom({ WECHAT_TOKEN: TOKEN })!;
     // A second webhook on the same gateway, driven directly so the lost connection is exact.
     const deps = gw.gateway;
-    const webhook = new WechatWebhook(deps, new WechatAccounts(settings, deps), new ReplyQuota(), {
+    const webhook = new WechatWebhook(deps, new WechatAccounts(settings, deps), new ReplyQuota(deps, 'wechat'), {
       passiveDeadlineMs: 4000, maxTextLength: 600, handoffTarget: 'kefu', now: Date.now,
     });
     const account = new WechatAccounts(settings, deps).get('default')!;

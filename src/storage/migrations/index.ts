@@ -10,6 +10,7 @@ import * as weibo from './004-weibo.js';
 import * as workspace from './005-workspace.js';
 import * as aftercare from './006-aftercare.js';
 import * as emailBounces from './007-email-bounces.js';
+import * as wechatQuota from './008-wechat-quota.js';
 import * as weiboPrivateInvite from './009-weibo-private-invite.js';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -30,6 +31,7 @@ const steps: Record<string, Step> = {
   '005-workspace': workspace,
   '006-aftercare': aftercare,
   '007-email-bounces': emailBounces,
+  '008-wechat-quota': wechatQuota,
   '009-weibo-private-invite': weiboPrivateInvite,
 };
 

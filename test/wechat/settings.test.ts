@@ -1,6 +1,5 @@
-/** Settings from the environment (errors name the variable) and the customer-service quota. */
+/** Settings from the environment: errors name the variable. */
 import { wechatCapabilities, wechatSettingsFrom } from '../../channels/wechat/definition.js';
-import { ReplyQuota } from '../../channels/wechat/quota.js';
 import { ConfigError } from '../../src/config.js';
 
 const AES = 'kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR';
@@ -51,64 +50,5 @@ describe('wechatSettingsFrom', () => {
     expect(wechatCapabilities).toMatchObject({ choices: false, localDelivery: false, maxTextLength: 600 });
     expect(wechatCapabilities.passiveReplyWindowMs).toBeGreaterThan(4000);
     expect(Buffer.byteLength('字'.repeat(wechatCapabilities.maxTextLength))).toBeLessThanOrEqual(2048);
-  });
-});
-
-describe('ReplyQuota', () => {
-  let now = 0;
-  const quota = () => new ReplyQuota(() => now);
-  beforeEach(() => {
-    now = 1_000_000;
-  });
-
-  test('a customer we know nothing about is let through (WeChat decides)', () => {
-    expect(quota().take('gh:o1')).toEqual({ ok: true, known: false });
-  });
-
-  test('5 messages within 48 h of the customer\'s message, then refused; a new message starts over', () => {
-    const q = quota();
-    q.opened('gh:o1', 'message', now);
-    for (let i = 0; i < 5; i += 1) expect(q.take('gh:o1')).toEqual({ ok: true, known: true });
-    expect(q.take('gh:o1')).toMatchObject({ ok: false, reason: expect.stringMatching(/used up/) });
-    now += 1000;
-    q.opened('gh:o1', 'message', now);
-    expect(q.take('gh:o1').ok).toBe(true);
-  });
-
-  test('the window closes after 48 hours', () => {
-    const q = quota();
-    q.opened('gh:o1', 'message', now);
-    now += 48 * 3600_000 + 1;
-    expect(q.take('gh:o1')).toMatchObject({ ok: false, reason: expect.stringMatching(/48-hour window/) });
-  });
-
-  test('a follow or menu click allows 3 within a minute, on top of an open message window', () => {
-    const q = quota();
-    q.opened('gh:o1', 'action', now);
-    for (let i = 0; i < 3; i += 1) expect(q.take('gh:o1').ok).toBe(true);
-    expect(q.take('gh:o1').ok).toBe(false);
-    q.opened('gh:o2', 'message', now);
-    q.opened('gh:o2', 'action', now);
-    for (let i = 0; i < 8; i += 1) expect(q.take('gh:o2').ok).toBe(true);
-    expect(q.take('gh:o2').ok).toBe(false);
-  });
-
-  test('refund after a failed send; exhausted after WeChat said 45015', () => {
-    const q = quota();
-    q.opened('gh:o1', 'message', now);
-    for (let i = 0; i < 5; i += 1) q.take('gh:o1');
-    q.refund('gh:o1');
-    expect(q.take('gh:o1').ok).toBe(true);
-    q.exhausted('gh:o3');
-    expect(q.take('gh:o3').ok).toBe(false);
-  });
-
-  test('memory is bounded: the least recently active customer is forgotten first', () => {
-    const q = new ReplyQuota(() => now, 2);
-    q.opened('a', 'message', now);
-    q.exhausted('a');
-    q.opened('b', 'message', now);
-    q.opened('c', 'message', now);
-    expect(q.take('a')).toEqual({ ok: true, known: false });
   });
 });
