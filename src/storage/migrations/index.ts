@@ -12,6 +12,7 @@ import * as aftercare from './006-aftercare.js';
 import * as emailBounces from './007-email-bounces.js';
 import * as wechatQuota from './008-wechat-quota.js';
 import * as weiboPrivateInvite from './009-weibo-private-invite.js';
+import * as lookupIndexes from './010-lookup-indexes.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -33,6 +34,7 @@ const steps: Record<string, Step> = {
   '007-email-bounces': emailBounces,
   '008-wechat-quota': wechatQuota,
   '009-weibo-private-invite': weiboPrivateInvite,
+  '010-lookup-indexes': lookupIndexes,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
