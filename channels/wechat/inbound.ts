@@ -87,7 +87,8 @@ export function wechatInbound(xml: XmlNode, receivedAt: number): InboundResult {
   let candidate: unknown;
   if (msgType === 'text') {
     const text = (field(xml, 'Content') ?? '').slice(0, MAX_TEXT);
-    candidate = text.length > 0
+    // Only blanks is stored and acknowledged as an event: refusing it would make WeChat retry it thrice.
+    candidate = text.trim().length > 0
       ? { ...base, kind: 'text', text }
       : { ...base, kind: 'event', event: 'unknown:text', text: '' };
   } else if (msgType === 'event') {

@@ -83,8 +83,8 @@ describe('every payload shape becomes a message of the contract', () => {
     expect(!result.ok && result.reason).toMatch(reason);
   });
 
-  test('an empty text is stored as an unknown event rather than refused', () => {
-    const xml = parseWechatXml('<xml><ToUserName>gh_a</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content></Content><MsgId>7</MsgId></xml>');
+  test.each([['empty', ''], ['only blanks', ' \u3000 ']])('an %s text is stored as an unknown event rather than refused', (_name, content) => {
+    const xml = parseWechatXml(`<xml><ToUserName>gh_a</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>${content}</Content><MsgId>7</MsgId></xml>`);
     if (!xml.ok) throw new Error(xml.message);
     expect(wechatInbound(xml.root, at)).toMatchObject({ ok: true, message: { kind: 'event', event: 'unknown:text', channelMessageId: '7' } });
   });
