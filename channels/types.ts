@@ -35,7 +35,12 @@ export interface OutboundPart {
 
 export type SendResult =
   | { ok: true; channelMessageId?: string }
-  | { ok: false; retryable: boolean; error: string };
+  /**
+   * `deferredMs`: the channel did not try (its own rate limit or pacing queue is full); the
+   * dispatcher tries again after that many ms without counting an attempt, so a busy channel
+   * never dead-letters a message it never sent.
+   */
+  | { ok: false; retryable: boolean; error: string; deferredMs?: number };
 
 export interface ChannelDeps {
   config: Config;

@@ -154,7 +154,10 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
       const bot = running?.bot;
       if (!bot?.isLoggedIn) return { ok: false, retryable: true, error: 'wechaty: the bot is not logged in' };
       const paced = await pacer.run(() => withTimeout(say(bot, target, part.text), settings.sendTimeoutMs));
-      return paced.ran ? paced.value : { ok: false, retryable: true, error: `wechaty: ${paced.reason}` };
+      if (paced.ran) return paced.value;
+      // A full queue is not a failed send: come back when a few sends have gone out.
+      const deferredMs = paced.full ? Math.max(1000, 4 * (settings.intervalMs + settings.jitterMs)) : undefined;
+      return { ok: false, retryable: true, error: `wechaty: ${paced.reason}`, deferredMs };
     },
   };
 }

@@ -16,7 +16,8 @@ export interface PacerOptions {
   random?: () => number;
 }
 
-export type Paced<T> = { ran: true; value: T } | { ran: false; reason: string };
+/** `full`: refused because the queue is full (try again later), not because the pacer is closing. */
+export type Paced<T> = { ran: true; value: T } | { ran: false; reason: string; full?: boolean };
 
 /** Whatever the interval, never more than this many sends held in memory. */
 const MAX_PENDING = 1000;
@@ -43,7 +44,7 @@ export class SendPacer {
     // Worst case: the current pause, then a full step for every send ahead.
     const wait = Math.max(0, this.freeAt - this.now()) + this.pending * (this.options.intervalMs + this.options.jitterMs);
     if (this.pending >= MAX_PENDING || wait > this.options.maxWaitMs) {
-      return { ran: false, reason: `pacing queue full (${this.pending} sends ahead, at least ${this.options.intervalMs} ms apart)` };
+      return { ran: false, full: true, reason: `pacing queue full (${this.pending} sends ahead, at least ${this.options.intervalMs} ms apart)` };
     }
     this.pending += 1;
     const previous = this.tail;

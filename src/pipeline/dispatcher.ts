@@ -120,6 +120,13 @@ export class OutboxDispatcher {
         this.metrics.messagesOut.inc({ channel: head.channel });
         continue;
       }
+      if (result.deferredMs !== undefined) {
+        const retryAt = this.now() + Math.max(0, result.deferredMs);
+        await store.deferOutbox(kysely, head.id, { note: result.error, retryAt, now: this.now() });
+        this.logger.info({ conversationId, outboxId: head.id, retryInMs: result.deferredMs }, 'send deferred by the channel');
+        this.wakeAt(conversationId, Math.max(0, retryAt - this.now()));
+        return;
+      }
       this.metrics.sendFailures.inc({ channel: head.channel });
       const giveUp = !result.retryable || attempt >= this.options.maxAttempts;
       await store.markFailed(kysely, head.id, { error: result.error, retryAt: giveUp ? null : this.now() + backoffMs(attempt), now: this.now() });

@@ -87,6 +87,16 @@ export async function markSent(q: Q, id: string, now: number): Promise<void> {
   await q.updateTable('outbox').set({ status: 'sent', updated_at: now, last_error: null }).where('id', '=', id).execute();
 }
 
+/**
+ * Give a claimed entry back untried (the channel deferred it): pending again at `retryAt`,
+ * and the claim's attempt is not counted.
+ */
+export async function deferOutbox(q: Q, id: string, e: { note: string; retryAt: number; now: number }): Promise<void> {
+  await q.updateTable('outbox').set((eb) => ({
+    status: 'pending', attempts: eb('attempts', '-', 1), next_attempt_at: e.retryAt, last_error: e.note.slice(0, 1000), updated_at: e.now,
+  })).where('id', '=', id).where('status', '=', 'sending').execute();
+}
+
 export async function markFailed(
   q: Q, id: string, e: { error: string; retryAt: number | null; now: number },
 ): Promise<void> {

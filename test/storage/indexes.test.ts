@@ -2,26 +2,13 @@
  * The per-conversation lookups of the outbox and of cases are served by an index, not a
  * scan of the whole table (SQLite's query plan names the index it uses).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { openDb, type Db } from '../../src/storage/db.js';
+import { useTempSqlite } from '../support/sqlite.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'kefu-idx-'));
-let db: Db;
-
-beforeAll(async () => {
-  db = await openDb({ dataDir: tmp });
-  await db.migrate();
-});
-afterAll(async () => {
-  await db.close();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const db = useTempSqlite('idx');
 
 const planOf = async (query: string): Promise<string> => {
-  const { rows } = await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db.kysely);
+  const { rows } = await sql.raw<{ detail: string }>(`explain query plan ${query}`).execute(db().kysely);
   return rows.map((r) => r.detail).join(' | ');
 };
 

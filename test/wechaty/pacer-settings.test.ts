@@ -16,7 +16,7 @@ test('sends run one at a time, in order, the interval apart; a send that would w
   const runs = [send('a'), send('b'), send('c'), send('d')];
   const results = await Promise.all(runs);
   expect(results.slice(0, 3)).toEqual([{ ran: true, value: 'a' }, { ran: true, value: 'b' }, { ran: true, value: 'c' }]);
-  expect(results[3]).toEqual({ ran: false, reason: expect.stringMatching(/pacing queue full/) });
+  expect(results[3]).toEqual({ ran: false, full: true, reason: expect.stringMatching(/pacing queue full/) });
   expect(started.map(([name]) => name)).toEqual(['a', 'b', 'c']);
   for (let i = 1; i < started.length; i += 1) expect(started[i]![1] - started[i - 1]![1]).toBeGreaterThanOrEqual(100);
 });
