@@ -131,7 +131,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const pipeline = new Pipeline({
     db, nlu, secondOpinion, dialog: overrides.dialog ?? createDialog(), orders: overrides.orders ?? orderProviders(config), templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
     capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
-    onOutbound: (conversationId) => dispatcher?.kick(conversationId),
+    onOutbound: (conversationId, channel) => dispatcher?.queued(conversationId, channel),
     sla,
     followUpWindows,
     takeSurveyAnswer: (q, input, now) => takeSurveyAnswer(q, speaker, input, now),
@@ -167,7 +167,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const activeWorkspace = new Workspace({
     db, pipeline, hub, metrics, logger, sla, templates, speaker,
     capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
-    onOutbound: (conversationId) => dispatcher?.kick(conversationId),
+    onOutbound: (conversationId, channel) => dispatcher?.queued(conversationId, channel),
   });
   workspace = activeWorkspace;
   const feed = new ConsoleFeed();

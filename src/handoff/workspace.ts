@@ -32,7 +32,7 @@ export interface WorkspaceDeps {
   templates: Templates;
   speaker: Speaker;
   capabilitiesOf(channel: string): ChannelCapabilities;
-  onOutbound(conversationId: string): void;
+  onOutbound(conversationId: string, channel: string): void;
 }
 
 export class Workspace {

@@ -39,11 +39,11 @@ export interface ActionOutcome {
  * database) and hand the others to the dispatcher.
  */
 export function afterReplies(
-  outcome: ActionOutcome, channel: string, conversationId: string, deps: { metrics: Metrics; onOutbound(conversationId: string): void },
+  outcome: ActionOutcome, channel: string, conversationId: string, deps: { metrics: Metrics; onOutbound(conversationId: string, channel: string): void },
 ): void {
   const local = outcome.replies.filter((r) => r.delivered).length;
   if (local > 0) deps.metrics.messagesOut.inc({ channel }, local);
-  if (local < outcome.replies.length) deps.onOutbound(conversationId);
+  if (local < outcome.replies.length) deps.onOutbound(conversationId, channel);
 }
 
 export async function sendReply(

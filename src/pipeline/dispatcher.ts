@@ -29,7 +29,7 @@ export function backoffMs(attempt: number): number {
 export class OutboxDispatcher {
   private readonly queue = new KeyedQueue();
   private readonly pending = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
   private poller: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly now: () => number;
@@ -63,7 +63,7 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.poller);
-    for (const timer of this.timers.values()) clearTimeout(timer);
+    for (const { timer } of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
     await this.queue.idle();
   }
@@ -76,6 +76,17 @@ export class OutboxDispatcher {
       this.pending.delete(conversationId);
       await this.drain(conversationId);
     }).catch((error: unknown) => this.logger.error({ err: error, conversationId }, 'outbox drain failed'));
+  }
+
+  /**
+   * Entries were just queued for a conversation. On a channel with a passive-reply window
+   * (WeChat) they are not due before the window ends, and the webhook has nearly always
+   * delivered them by then: one timer at the window's end instead of reading the head now.
+   */
+  queued(conversationId: string, channel: string): void {
+    const windowMs = this.channels.get(channel)?.capabilities.passiveReplyWindowMs ?? 0;
+    if (windowMs > 0) this.wakeAt(conversationId, windowMs, true);
+    else this.kick(conversationId);
   }
 
   idle(): Promise<void> {
@@ -140,13 +151,18 @@ export class OutboxDispatcher {
     }
   }
 
-  private wakeAt(conversationId: string, delayMs: number): void {
-    clearTimeout(this.timers.get(conversationId));
+  /** Drain the conversation in `delayMs`; `keepSooner`: an earlier wake-up already set stays. */
+  private wakeAt(conversationId: string, delayMs: number, keepSooner = false): void {
+    if (this.stopped) return;
+    const at = Date.now() + delayMs;
+    const existing = this.timers.get(conversationId);
+    if (existing && keepSooner && existing.at <= at) return;
+    clearTimeout(existing?.timer);
     const timer = setTimeout(() => {
       this.timers.delete(conversationId);
       this.kick(conversationId);
     }, delayMs + 5);
     timer.unref();
-    this.timers.set(conversationId, timer);
+    this.timers.set(conversationId, { timer, at });
   }
 }

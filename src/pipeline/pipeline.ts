@@ -64,7 +64,7 @@ export interface PipelineDeps {
   /** Called after a commit that handed a conversation over (the router assigns it). */
   onHandover?(conversationId: string): void;
   /** Called after a commit that queued outbound messages for a conversation. */
-  onOutbound(conversationId: string): void;
+  onOutbound(conversationId: string, channel: string): void;
   now?: () => number;
 }
 
