@@ -41,5 +41,10 @@ test('posts by severity, the critical one first, text shown as text; closed to s
   expect(await first.getAttribute('data-severity')).toBe('critical');
   expect(await first.locator('.text').textContent()).toContain('<script>');
   expect(await page.locator('article.post').count()).toBe(2);
+  // What we said in public and in private is shown on the card, as the API reports it.
+  const { posts } = (await http(`${gw.url}/api/weibo/posts`, { token: login.json.token })).json as { posts: Array<{ severity: string; publicReply: { text: string } | null; privateInvite: { text: string } | null }> };
+  const critical = posts.find((p) => p.severity === 'critical')!;
+  expect(await first.locator('.reply').textContent()).toContain(critical.publicReply!.text);
+  expect(await first.locator('.invite').textContent()).toContain(critical.privateInvite!.text);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 }, 60_000);

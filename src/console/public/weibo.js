@@ -23,6 +23,9 @@
           card.appendChild(meta);
           card.appendChild(el('div', 'text', p.text));
           if (p.reasons && p.reasons.length) card.appendChild(el('div', 'meta', p.reasons.join(' · ')));
+          // What we said: the public acknowledgement and the one private invitation after it.
+          if (p.publicReply) card.appendChild(el('div', 'reply', '↳ ' + (p.publicReply.error ? '✗ ' + p.publicReply.error : p.publicReply.text) + (p.publicReply.postedAt ? '' : ' (queued)')));
+          if (p.privateInvite) card.appendChild(el('div', 'invite', '✉ ' + (p.privateInvite.error ? '✗ ' + p.privateInvite.error : p.privateInvite.text) + (p.privateInvite.sentAt ? '' : ' (queued)')));
           box.appendChild(card);
         });
         if (!r.posts.length) box.appendChild(el('div', null, '—'));
