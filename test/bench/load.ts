@@ -72,7 +72,7 @@ export async function fixedRate(rate: number, seconds: number, one: (i: number) 
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     // Latency counts from when the request was due (or sent, if a timer fired early), so a
     // generator that falls behind cannot hide the server's slowness (no coordinated omission).
-    const start = Math.max(due, performance.now());
+    const start = Math.min(due, performance.now());
     pending.push(one(i).then(() => void latencies.push(performance.now() - start), () => void errors++));
   }
   await Promise.all(pending);
