@@ -98,11 +98,15 @@ function prepared(norm: Normalized): [string, string] {
  * intent model filed under `other` ("差评", "不满意") as the complaint it is.
  */
 export function complaintCues(norm: Normalized, options: { signals?: boolean } = {}): string[] {
-  const [, rest] = prepared(norm);
+  return complaintCuesIn(norm, prepared(norm)[1], options.signals ?? true);
+}
+
+/** `complaintCues` on a text whose fixed phrases are already set aside (`rest` of `prepared`). */
+function complaintCuesIn(norm: Normalized, rest: string, signals: boolean): string[] {
   // The critical findings as the grader makes them: a hazard reported, not one asked about.
   const found = [...new Set(criticalFindings(rest).map((f) => f.cue.name))];
   found.push(...allHits([...GRADER_CUES, ...COMPLAINT_WORDS], rest).map((c) => c.name));
-  if (options.signals ?? true) for (const signal of norm.cues) if (SOUR_SIGNALS.has(signal)) found.push(`emoji: ${signal}`);
+  if (signals) for (const signal of norm.cues) if (SOUR_SIGNALS.has(signal)) found.push(`emoji: ${signal}`);
   return found;
 }
 
@@ -112,7 +116,7 @@ export function readPraise(norm: Normalized): PraiseReading {
   const cues = allHits(PRAISE_CUES, text).map((c) => c.name);
   if (cues.length === 0) return { praise: false, cues, blockedBy: [] };
   // Fixed positive phrases count for the praise cues ("质量没得说") but are set aside for the rest.
-  const blockedBy: PraiseReading['blockedBy'] = complaintCues(norm).map((name) => ({ kind: 'complaint' as const, cue: name }));
+  const blockedBy: PraiseReading['blockedBy'] = complaintCuesIn(norm, rest, true).map((name) => ({ kind: 'complaint' as const, cue: name }));
   const block = (kind: PraiseBlock, found: Cue[]): void => {
     for (const c of found) blockedBy.push({ kind, cue: c.name });
   };
