@@ -102,7 +102,7 @@ async function secondOpinionHook(config: Config, nlu: Understander): Promise<Sec
 
 export async function createGateway(config: Config, overrides: GatewayOverrides = {}): Promise<Gateway> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
-  const db = openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE });
+  const db = openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, onWarning: (message) => logger.warn(message) });
   const applied = await db.migrate();
   if (applied.length > 0) logger.info({ applied }, 'migrations applied');
 

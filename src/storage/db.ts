@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
 import pg from 'pg';
 import type { Database } from './schema.js';
@@ -22,6 +23,8 @@ export interface Db {
   write<T>(job: (q: Transaction<Database>) => Promise<T>): Promise<T>;
   migrate(): Promise<string[]>;
   ping(): Promise<boolean>;
+  /** SQLite file: the background checkpointer's totals (null: PostgreSQL, memory, or SQLite checkpointing itself). */
+  checkpoints(): Promise<CheckpointStats | null>;
   close(): Promise<void>;
 }
 
@@ -57,10 +60,11 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.D
   return database;
 }
 
-export function openDb(options: { databaseUrl?: string; dataDir: string; poolSize?: number }): Db {
+export function openDb(options: { databaseUrl?: string; dataDir: string; poolSize?: number; onWarning?: (message: string) => void }): Db {
   const url = options.databaseUrl;
   const dialect: DialectName = url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
+  let checkpointer: Checkpointer | null = null;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
     // A dropped connection must not crash the process: the query in flight fails (and is
@@ -80,6 +84,8 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
     database.pragma('foreign_keys = ON');
     database.pragma('cache_size = -65536'); // 64 MiB of page cache
     database.pragma('temp_store = MEMORY');
+    // Checkpoints in a worker thread, not inside a commit on the event loop (checkpointer.ts).
+    if (file !== ':memory:') checkpointer = Checkpointer.start(database, file, { onError: options.onWarning });
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   }
   const group = dialect === 'sqlite' ? new GroupCommit(kysely) : null;
@@ -103,7 +109,9 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
         return false;
       }
     },
+    checkpoints: () => checkpointer?.stats() ?? Promise.resolve(null),
     async close() {
+      await checkpointer?.stop();
       await kysely.destroy();
     },
   };
