@@ -23,6 +23,7 @@ export interface WechatyBot {
   readonly puppet: { roomInvitationAccept(invitationId: string): Promise<void> };
   Contact: { find(query: { id: string }): Promise<Sayer | undefined> };
   Room: { find(query: { id: string }): Promise<Sayer | undefined> };
+  Friendship: { fromJSON(payload: string): Promise<WechatyFriendshipLike> };
   on(event: 'message', listener: (message: WechatyMessageLike) => void): unknown;
   on(event: 'friendship', listener: (friendship: WechatyFriendshipLike) => void): unknown;
   on(event: 'room-invite', listener: (invitation: WechatyRoomInvitationLike) => void): unknown;
@@ -68,6 +69,7 @@ export interface BotEvents {
   message(message: WechatyMessageLike): void;
   friendship(friendship: WechatyFriendshipLike): void;
   roomInvite(invitation: WechatyRoomInvitationLike): void;
+  login(): void;
 }
 
 /** Builds the bot, not yet started (so that the caller holds it before the first event). */
@@ -81,7 +83,10 @@ export async function createBot(settings: WechatySettings, logger: Logger, event
   const log = logger.child({ channel: 'wechaty', bot: settings.name });
   // The QR code is what an operator scans with the bot's phone to log in: it has to be shown.
   bot.on('scan', (qrcode, status) => log.info({ status, qrcode }, 'wechaty: scan the QR code with the bot account\'s WeChat to log in'));
-  bot.on('login', (user) => log.info({ user: mask(user.id) }, 'wechaty: logged in'));
+  bot.on('login', (user) => {
+    log.info({ user: mask(user.id) }, 'wechaty: logged in');
+    events.login();
+  });
   bot.on('logout', (user) => log.warn({ user: mask(user.id) }, 'wechaty: logged out; replies wait in the outbox until the next login'));
   bot.on('error', (error) => log.warn({ err: error }, 'wechaty: error'));
   bot.on('message', events.message);

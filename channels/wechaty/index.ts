@@ -9,6 +9,7 @@ import { KeyedQueue } from '../../src/pipeline/keyed-queue.js';
 import type { ChannelDeps, ChannelFactory, ChannelAdapter, SendResult } from '../types.js';
 import { createBot, type RunningBot, type WechatyBot } from './bot.js';
 import { wechatyCapabilities, wechatySettingsFrom, type WechatySettings } from './definition.js';
+import { FriendStore } from './friend-store.js';
 import { FriendRequests } from './friends.js';
 import { FILE_KINDS, factsOf, targetOf, wechatyInbound, type WechatyFacts, type WechatyMessageLike } from './inbound.js';
 import { fetchMedia } from './media.js';
@@ -26,7 +27,7 @@ export interface WechatyChannel extends ChannelAdapter {
   /** Resolves when no inbound message or event is being handled. */
   idle(): Promise<void>;
   /** Friend requests waiting for the hourly accept cap. */
-  friendRequestsWaiting(): number;
+  friendRequestsWaiting(): Promise<number>;
 }
 
 /** The file of a media message, when it has one the puppet holds (not a link or a location). */
@@ -93,7 +94,8 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
 
   const friends = new FriendRequests({
     policy: settings.acceptFriends, perHour: settings.friendAcceptsPerHour, kindOf: (type) => running?.friendshipKind(type) ?? 'other',
-    record, logger: deps.logger, now,
+    store: new FriendStore(deps.db, settings.name), resume: (payload) => running!.bot.Friendship.fromJSON(payload),
+    loggedIn: () => running?.bot.isLoggedIn === true, record, logger: deps.logger, now,
   });
 
   // Called as soon as the message's facts are read (in delivery order): nothing is awaited
@@ -125,12 +127,14 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     capabilities: wechatyCapabilities,
     async start() {
       startedAt = now();
+      await friends.start();
       running = await createBot(settings, deps.logger, {
         message: onMessage,
         friendship: (friendship) => track(friends.onFriendship(friendship), 'a friend request'),
         roomInvite: (invitation) => track(onRoomInvite(invitation, {
           policy: settings.acceptRooms, accept: (id) => running!.bot.puppet.roomInvitationAccept(id), record, logger: deps.logger, now,
         }), 'a room invitation'),
+        login: () => friends.onLogin(),
       });
       await running.bot.start();
     },
@@ -147,7 +151,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
       while (handling.size > 0) await Promise.allSettled([...handling]);
       await threads.idle();
     },
-    friendRequestsWaiting: () => friends.pending,
+    friendRequestsWaiting: () => friends.pending(),
     async send(conversation, part): Promise<SendResult> {
       const target = targetOf(conversation.threadKey);
       if (!target) return { ok: false, retryable: false, error: 'wechaty: the conversation has no wechaty thread key' };
