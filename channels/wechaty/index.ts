@@ -12,9 +12,13 @@ import { wechatyCapabilities, wechatySettingsFrom, type WechatySettings } from '
 import { FriendStore } from './friend-store.js';
 import { FriendRequests } from './friends.js';
 import { FILE_KINDS, factsOf, targetOf, wechatyInbound, type WechatyFacts, type WechatyMessageLike } from './inbound.js';
+import { DownloadSlots } from './download-slots.js';
 import { fetchMedia } from './media.js';
 import { SendPacer } from './pacer.js';
 import { onRoomInvite } from './room-invites.js';
+
+/** Downloads that may wait for each slot (WECHATY_MEDIA_CONCURRENCY); more are skipped, recorded. */
+const DOWNLOADS_WAITING_PER_SLOT = 8;
 
 export interface WechatyChannelOptions {
   now?: () => number;
@@ -66,6 +70,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   const now = options.now ?? Date.now;
   const pacer = new SendPacer({ intervalMs: settings.intervalMs, jitterMs: settings.jitterMs, maxWaitMs: settings.maxWaitMs, now, random: options.random });
   const handling = new Set<Promise<void>>();
+  const downloads = new DownloadSlots(settings.media.concurrency, DOWNLOADS_WAITING_PER_SLOT * settings.media.concurrency);
   let running: RunningBot | undefined;
   let startedAt = Number.POSITIVE_INFINITY;
 
@@ -110,7 +115,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     const file = fileOf(stored);
     if (!file || stored.kind !== 'media') return inThread(stored);
     return inThread(stored, async () => ({
-      ...stored, attachments: [await fetchMedia(file, facts.id, () => message.toFileBox(), settings.media, now())],
+      ...stored, attachments: [await fetchMedia(file, facts.id, () => message.toFileBox(), settings.media, downloads, now())],
     }));
   }
 
