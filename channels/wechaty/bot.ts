@@ -11,7 +11,7 @@ import { mask, type Logger } from '../../src/logger.js';
 import type { WechatySettings } from './definition.js';
 import type { FriendshipKind, WechatyFriendshipLike } from './friends.js';
 import type { WechatyMessageLike } from './inbound.js';
-import type { WechatyRoomInvitationLike } from './room-invites.js';
+import type { RoomJoin, WechatyJoinedRoomLike, WechatyMemberLike, WechatyRoomInvitationLike } from './room-invites.js';
 
 interface Sayer {
   id: string;
@@ -27,6 +27,7 @@ export interface WechatyBot {
   on(event: 'message', listener: (message: WechatyMessageLike) => void): unknown;
   on(event: 'friendship', listener: (friendship: WechatyFriendshipLike) => void): unknown;
   on(event: 'room-invite', listener: (invitation: WechatyRoomInvitationLike) => void): unknown;
+  on(event: 'room-join', listener: (room: WechatyJoinedRoomLike, invitees: WechatyMemberLike[], inviter: WechatyMemberLike, date: Date) => void): unknown;
   on(event: 'scan', listener: (qrcode: string, status: number) => void): unknown;
   on(event: 'login' | 'logout', listener: (user: { id: string }) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -69,6 +70,7 @@ export interface BotEvents {
   message(message: WechatyMessageLike): void;
   friendship(friendship: WechatyFriendshipLike): void;
   roomInvite(invitation: WechatyRoomInvitationLike): void;
+  roomJoin(join: RoomJoin): void;
   login(): void;
 }
 
@@ -92,6 +94,7 @@ export async function createBot(settings: WechatySettings, logger: Logger, event
   bot.on('message', events.message);
   bot.on('friendship', events.friendship);
   bot.on('room-invite', events.roomInvite);
+  bot.on('room-join', (room, invitees, inviter, date) => events.roomJoin({ room, invitees, inviter, date }));
   const friendshipKinds: Record<string, FriendshipKind> = { Receive: 'receive', Confirm: 'confirm' };
   return {
     bot,

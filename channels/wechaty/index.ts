@@ -15,7 +15,7 @@ import { FILE_KINDS, factsOf, targetOf, wechatyInbound, type WechatyFacts, type 
 import { DownloadSlots } from './download-slots.js';
 import { fetchMedia } from './media.js';
 import { SendPacer } from './pacer.js';
-import { onRoomInvite } from './room-invites.js';
+import { onRoomInvite, onRoomJoin } from './room-invites.js';
 
 /** Downloads that may wait for each slot (WECHATY_MEDIA_CONCURRENCY); more are skipped, recorded. */
 const DOWNLOADS_WAITING_PER_SLOT = 8;
@@ -139,6 +139,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
         roomInvite: (invitation) => track(onRoomInvite(invitation, {
           policy: settings.acceptRooms, accept: (id) => running!.bot.puppet.roomInvitationAccept(id), record, logger: deps.logger, now,
         }), 'a room invitation'),
+        roomJoin: (join) => track(onRoomJoin(join, { policy: settings.acceptRooms, record, logger: deps.logger, now }), 'a room join'),
         login: () => friends.onLogin(),
       });
       await running.bot.start();

@@ -15,8 +15,8 @@ export const GREETING_EN = /thank you for adding us on WeChat/;
 let seq = 0;
 export const nextId = (prefix: string) => `${prefix}-${++seq}-${Date.now()}`;
 
-/** Records the ids the puppet is asked to accept; `failFor` makes the puppet refuse those. */
-export function spyAccepts(puppet: PuppetMock, method: 'friendshipAccept' | 'roomInvitationAccept', failFor: Set<string> = new Set()): string[] {
+/** Records the ids the puppet is asked to accept (or the rooms to quit); `failFor` makes the puppet refuse those. */
+export function spyAccepts(puppet: PuppetMock, method: 'friendshipAccept' | 'roomInvitationAccept' | 'roomQuit', failFor: Set<string> = new Set()): string[] {
   const calls: string[] = [];
   const original = puppet[method].bind(puppet);
   puppet[method] = async (id: string) => {
@@ -40,6 +40,13 @@ export async function roomInvite(world: MockWorld, inviter: mock.ContactMock, to
   } as InvitationPayload);
   world.puppet.emit('room-invite', { roomInvitationId: id });
   return id;
+}
+
+/** A contact adds the bot straight into a small group (no invitation), as WeChat allows under 40 members. */
+export function addBotToRoom(world: MockWorld, by: mock.ContactMock, topic: string): mock.RoomMock {
+  const room = world.mocker.createRoom({ topic, memberIdList: [by.id] });
+  room.add(world.botUser).by(by);
+  return room;
 }
 
 export const eventsOf = async (world: MockWorld, contactId: string) => (await world.storedIn(`dm:${contactId}`))

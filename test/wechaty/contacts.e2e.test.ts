@@ -6,19 +6,21 @@
  * greetings are what the contact hears.
  */
 import { types } from 'wechaty';
-import { GREETING, eventsOf, friendship, nextId, roomInvite, settle, spyAccepts } from './contact-events.js';
+import { GREETING, addBotToRoom, eventsOf, friendship, nextId, roomInvite, settle, spyAccepts } from './contact-events.js';
 import { startMockWorld, until, type MockWorld } from './mock-world.js';
 
 describe('default policies: friend requests accepted, room invitations declined', () => {
   let world: MockWorld;
   let friendAccepts: string[];
   let roomAccepts: string[];
+  let roomQuits: string[];
   const failing = new Set<string>();
 
   beforeAll(async () => {
     world = await startMockWorld({ WECHATY_FRIEND_ACCEPTS_PER_HOUR: '4', WECHATY_SEND_INTERVAL_MS: '50', WECHATY_SEND_JITTER_MS: '0' });
     friendAccepts = spyAccepts(world.puppet, 'friendshipAccept', failing);
     roomAccepts = spyAccepts(world.puppet, 'roomInvitationAccept');
+    roomQuits = spyAccepts(world.puppet, 'roomQuit', failing);
   });
   afterAll(async () => {
     await world?.running.stop();
@@ -64,17 +66,47 @@ describe('default policies: friend requests accepted, room invitations declined'
     await settle(world);
     expect(world.fromBot(erin.heard)).toHaveLength(0);
   });
+
+  test('added straight into a small group, the bot leaves it and records it for the person who added it', async () => {
+    const hank = world.customer('Hank');
+    const room = addBotToRoom(world, hank.contact, '小区团购');
+    await until(async () => (await eventsOf(world, hank.contact.id)).length === 1);
+    expect(roomQuits).toEqual([room.id]);
+    expect(await eventsOf(world, hank.contact.id)).toEqual([
+      { event: 'room_join', key: 'left', text: '小区团购', id: expect.stringMatching(new RegExp(`^room-join:${room.id}:\\d+$`)), public: false },
+    ]);
+    // Someone else joining a room the bot is in is none of its business.
+    room.add(world.customer('Ivy').contact).by(hank.contact);
+    await settle(world);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(roomQuits).toEqual([room.id]);
+    expect(await eventsOf(world, hank.contact.id)).toHaveLength(1);
+    expect(world.fromBot(hank.heard)).toHaveLength(0);
+  });
+
+  test('a room the bot cannot leave is recorded as such, not dropped', async () => {
+    const iris = world.customer('Iris');
+    const topic = '新品试用群';
+    const room = world.mocker.createRoom({ topic, memberIdList: [iris.contact.id] });
+    failing.add(room.id);
+    room.add(world.botUser).by(iris.contact);
+    await until(async () => (await eventsOf(world, iris.contact.id)).length === 1);
+    expect(roomQuits).toContain(room.id);
+    expect(await eventsOf(world, iris.contact.id)).toEqual([expect.objectContaining({ event: 'room_join', key: 'leave_failed', text: topic })]);
+  });
 });
 
 describe('WECHATY_ACCEPT_FRIENDS=none, WECHATY_ACCEPT_ROOMS=all', () => {
   let world: MockWorld;
   let friendAccepts: string[];
   let roomAccepts: string[];
+  let roomQuits: string[];
 
   beforeAll(async () => {
     world = await startMockWorld({ WECHATY_ACCEPT_FRIENDS: 'none', WECHATY_ACCEPT_ROOMS: 'all', WECHATY_SEND_INTERVAL_MS: '50', WECHATY_SEND_JITTER_MS: '0' });
     friendAccepts = spyAccepts(world.puppet, 'friendshipAccept');
     roomAccepts = spyAccepts(world.puppet, 'roomInvitationAccept');
+    roomQuits = spyAccepts(world.puppet, 'roomQuit');
   });
   afterAll(async () => {
     await world?.running.stop();
@@ -109,5 +141,13 @@ describe('WECHATY_ACCEPT_FRIENDS=none, WECHATY_ACCEPT_ROOMS=all', () => {
     world.puppet.emit('room-invite', { roomInvitationId: id });
     await settle(world);
     expect(await eventsOf(world, grace.contact.id)).toHaveLength(1);
+  });
+
+  test('added straight into a small group, the bot stays and records it', async () => {
+    const jack = world.customer('Jack');
+    const room = addBotToRoom(world, jack.contact, '办公家具交流群');
+    await until(async () => (await eventsOf(world, jack.contact.id)).length === 1);
+    expect(await eventsOf(world, jack.contact.id)).toEqual([expect.objectContaining({ event: 'room_join', key: 'stayed', text: '办公家具交流群', id: expect.stringContaining(room.id) })]);
+    expect(roomQuits).toEqual([]);
   });
 });
