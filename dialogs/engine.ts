@@ -5,7 +5,7 @@
  *   -> a question the FAQ answers -> the answer to the bot's pending question (slot)
  *   -> routing by intent (any step)
  *   -> hand-over checks (not understood twice, same question twice) -> save.
- * Runtime events (`subscribe`, `idle`, `no_agent`) and effect results have their own paths.
+ * Runtime events (`subscribe`, `friend_added`, `idle`, `no_agent`) and effect results have their own paths.
  */
 import type { DialogState } from '../src/contract.js';
 import { critical, listen, openComplaint } from './complaint/open.js';
@@ -106,11 +106,15 @@ function converse(turn: Turn, ctx: Ctx): Turn {
   return afterTurn(routed.turn, ctx, routed.question);
 }
 
-/** Platform and runtime events: a new follower, a customer gone quiet, no agent to take over. */
+/** Platform and runtime events: a new follower or friend, a customer gone quiet, no agent to take over. */
 function onEvent(turn: Turn, ctx: Ctx): Turn {
   switch (ctx.event.event) {
     case 'subscribe':
-      return extend(rest('reception', 'greet', { ...turn.data, greeted: true }, turn.actions), [reply('event_subscribe')]);
+    case 'friend_added': {
+      // A bot account (Wechaty) accepted the customer's friend request: "thank you for following" would be the wrong words.
+      const welcome = ctx.event.event === 'friend_added' ? reply('event_friend_added') : reply('event_subscribe');
+      return extend(rest('reception', 'greet', { ...turn.data, greeted: true }, turn.actions), [welcome]);
+    }
     case 'idle':
       return onIdle(turn, ctx);
     case 'no_agent': {

@@ -11,6 +11,7 @@ export const TEMPLATES = {
   // The first dialog's templates, still used.
   greeting: [],
   event_subscribe: [],
+  event_friend_added: [],
   faq_answer: ['answer'],
   greeting_faq_answer: ['answer'],
   fallback: [],

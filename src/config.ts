@@ -135,6 +135,7 @@ export const ConfigSchema = z.object({
   WECHATY_ACCEPT_ROOMS: z.enum(['all', 'none']).default('none'),
   WECHATY_MEDIA_MAX_BYTES: z.coerce.number().int().min(0).max(1024 ** 3).default(20 * 1024 * 1024),
   WECHATY_MEDIA_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  WECHATY_MEDIA_CONCURRENCY: positiveInt.max(64).default(4),
 });
 
 export type Config = Readonly<z.infer<typeof ConfigSchema>>;

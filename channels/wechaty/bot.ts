@@ -11,7 +11,7 @@ import { mask, type Logger } from '../../src/logger.js';
 import type { WechatySettings } from './definition.js';
 import type { FriendshipKind, WechatyFriendshipLike } from './friends.js';
 import type { WechatyMessageLike } from './inbound.js';
-import type { WechatyRoomInvitationLike } from './room-invites.js';
+import type { RoomJoin, WechatyJoinedRoomLike, WechatyMemberLike, WechatyRoomInvitationLike } from './room-invites.js';
 
 interface Sayer {
   id: string;
@@ -23,9 +23,11 @@ export interface WechatyBot {
   readonly puppet: { roomInvitationAccept(invitationId: string): Promise<void> };
   Contact: { find(query: { id: string }): Promise<Sayer | undefined> };
   Room: { find(query: { id: string }): Promise<Sayer | undefined> };
+  Friendship: { fromJSON(payload: string): Promise<WechatyFriendshipLike> };
   on(event: 'message', listener: (message: WechatyMessageLike) => void): unknown;
   on(event: 'friendship', listener: (friendship: WechatyFriendshipLike) => void): unknown;
   on(event: 'room-invite', listener: (invitation: WechatyRoomInvitationLike) => void): unknown;
+  on(event: 'room-join', listener: (room: WechatyJoinedRoomLike, invitees: WechatyMemberLike[], inviter: WechatyMemberLike, date: Date) => void): unknown;
   on(event: 'scan', listener: (qrcode: string, status: number) => void): unknown;
   on(event: 'login' | 'logout', listener: (user: { id: string }) => void): unknown;
   on(event: 'error', listener: (error: unknown) => void): unknown;
@@ -68,6 +70,8 @@ export interface BotEvents {
   message(message: WechatyMessageLike): void;
   friendship(friendship: WechatyFriendshipLike): void;
   roomInvite(invitation: WechatyRoomInvitationLike): void;
+  roomJoin(join: RoomJoin): void;
+  login(): void;
 }
 
 /** Builds the bot, not yet started (so that the caller holds it before the first event). */
@@ -81,12 +85,16 @@ export async function createBot(settings: WechatySettings, logger: Logger, event
   const log = logger.child({ channel: 'wechaty', bot: settings.name });
   // The QR code is what an operator scans with the bot's phone to log in: it has to be shown.
   bot.on('scan', (qrcode, status) => log.info({ status, qrcode }, 'wechaty: scan the QR code with the bot account\'s WeChat to log in'));
-  bot.on('login', (user) => log.info({ user: mask(user.id) }, 'wechaty: logged in'));
+  bot.on('login', (user) => {
+    log.info({ user: mask(user.id) }, 'wechaty: logged in');
+    events.login();
+  });
   bot.on('logout', (user) => log.warn({ user: mask(user.id) }, 'wechaty: logged out; replies wait in the outbox until the next login'));
   bot.on('error', (error) => log.warn({ err: error }, 'wechaty: error'));
   bot.on('message', events.message);
   bot.on('friendship', events.friendship);
   bot.on('room-invite', events.roomInvite);
+  bot.on('room-join', (room, invitees, inviter, date) => events.roomJoin({ room, invitees, inviter, date }));
   const friendshipKinds: Record<string, FriendshipKind> = { Receive: 'receive', Confirm: 'confirm' };
   return {
     bot,

@@ -58,8 +58,10 @@ export interface MediaSettings {
   dir: string;
   /** Larger files are recorded (metadata) but not saved; 0 saves nothing. */
   maxBytes: number;
-  /** Longest one download may hold the customer's thread. */
+  /** Longest one download may hold the customer's thread (waiting for a slot included). */
   timeoutMs: number;
+  /** Downloads at once; up to 8 per slot more wait, beyond that they are skipped (recorded). */
+  concurrency: number;
 }
 
 /** Null when WECHATY_ENABLED is false; a ConfigError for settings that cannot work. */
@@ -86,7 +88,7 @@ export function wechatySettingsFrom(config: Config): WechatySettings | null {
     acceptRooms: config.WECHATY_ACCEPT_ROOMS,
     media: Object.freeze({
       dataDir: config.DATA_DIR, dir: join(config.DATA_DIR, 'wechaty', 'media'),
-      maxBytes: config.WECHATY_MEDIA_MAX_BYTES, timeoutMs: config.WECHATY_MEDIA_TIMEOUT_MS,
+      maxBytes: config.WECHATY_MEDIA_MAX_BYTES, timeoutMs: config.WECHATY_MEDIA_TIMEOUT_MS, concurrency: config.WECHATY_MEDIA_CONCURRENCY,
     }),
   });
 }

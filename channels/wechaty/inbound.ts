@@ -113,7 +113,7 @@ function content(facts: WechatyFacts, text: string): Record<string, unknown> {
 /**
  * Something that happened between a contact and the bot account outside a chat (a friend
  * request, a room invitation), as an event in the contact's private thread: stored like a
- * message (agents see it), and the dialog decides whether it says anything (`subscribe`: the
+ * message (agents see it), and the dialog decides whether it says anything (`friend_added`: the
  * greeting). `id` is the idempotency key: the same id is stored and answered once.
  */
 export function contactEvent(e: {

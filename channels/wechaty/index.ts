@@ -9,11 +9,16 @@ import { KeyedQueue } from '../../src/pipeline/keyed-queue.js';
 import type { ChannelDeps, ChannelFactory, ChannelAdapter, SendResult } from '../types.js';
 import { createBot, type RunningBot, type WechatyBot } from './bot.js';
 import { wechatyCapabilities, wechatySettingsFrom, type WechatySettings } from './definition.js';
+import { FriendStore } from './friend-store.js';
 import { FriendRequests } from './friends.js';
 import { FILE_KINDS, factsOf, targetOf, wechatyInbound, type WechatyFacts, type WechatyMessageLike } from './inbound.js';
+import { DownloadSlots } from './download-slots.js';
 import { fetchMedia } from './media.js';
 import { SendPacer } from './pacer.js';
-import { onRoomInvite } from './room-invites.js';
+import { onRoomInvite, onRoomJoin } from './room-invites.js';
+
+/** Downloads that may wait for each slot (WECHATY_MEDIA_CONCURRENCY); more are skipped, recorded. */
+const DOWNLOADS_WAITING_PER_SLOT = 8;
 
 export interface WechatyChannelOptions {
   now?: () => number;
@@ -26,7 +31,7 @@ export interface WechatyChannel extends ChannelAdapter {
   /** Resolves when no inbound message or event is being handled. */
   idle(): Promise<void>;
   /** Friend requests waiting for the hourly accept cap. */
-  friendRequestsWaiting(): number;
+  friendRequestsWaiting(): Promise<number>;
 }
 
 /** The file of a media message, when it has one the puppet holds (not a link or a location). */
@@ -65,6 +70,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   const now = options.now ?? Date.now;
   const pacer = new SendPacer({ intervalMs: settings.intervalMs, jitterMs: settings.jitterMs, maxWaitMs: settings.maxWaitMs, now, random: options.random });
   const handling = new Set<Promise<void>>();
+  const downloads = new DownloadSlots(settings.media.concurrency, DOWNLOADS_WAITING_PER_SLOT * settings.media.concurrency);
   let running: RunningBot | undefined;
   let startedAt = Number.POSITIVE_INFINITY;
 
@@ -93,7 +99,8 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
 
   const friends = new FriendRequests({
     policy: settings.acceptFriends, perHour: settings.friendAcceptsPerHour, kindOf: (type) => running?.friendshipKind(type) ?? 'other',
-    record, logger: deps.logger, now,
+    store: new FriendStore(deps.db, settings.name), resume: (payload) => running!.bot.Friendship.fromJSON(payload),
+    loggedIn: () => running?.bot.isLoggedIn === true, record, logger: deps.logger, now,
   });
 
   // Called as soon as the message's facts are read (in delivery order): nothing is awaited
@@ -108,7 +115,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     const file = fileOf(stored);
     if (!file || stored.kind !== 'media') return inThread(stored);
     return inThread(stored, async () => ({
-      ...stored, attachments: [await fetchMedia(file, facts.id, () => message.toFileBox(), settings.media, now())],
+      ...stored, attachments: [await fetchMedia(file, facts.id, () => message.toFileBox(), settings.media, downloads, now())],
     }));
   }
 
@@ -125,12 +132,15 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
     capabilities: wechatyCapabilities,
     async start() {
       startedAt = now();
+      await friends.start();
       running = await createBot(settings, deps.logger, {
         message: onMessage,
         friendship: (friendship) => track(friends.onFriendship(friendship), 'a friend request'),
         roomInvite: (invitation) => track(onRoomInvite(invitation, {
           policy: settings.acceptRooms, accept: (id) => running!.bot.puppet.roomInvitationAccept(id), record, logger: deps.logger, now,
         }), 'a room invitation'),
+        roomJoin: (join) => track(onRoomJoin(join, { policy: settings.acceptRooms, record, logger: deps.logger, now }), 'a room join'),
+        login: () => friends.onLogin(),
       });
       await running.bot.start();
     },
@@ -147,7 +157,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
       while (handling.size > 0) await Promise.allSettled([...handling]);
       await threads.idle();
     },
-    friendRequestsWaiting: () => friends.pending,
+    friendRequestsWaiting: () => friends.pending(),
     async send(conversation, part): Promise<SendResult> {
       const target = targetOf(conversation.threadKey);
       if (!target) return { ok: false, retryable: false, error: 'wechaty: the conversation has no wechaty thread key' };

@@ -16,6 +16,7 @@ import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Attachment } from '../../src/contract.js';
 import type { MediaSettings } from './definition.js';
+import type { DownloadSlots } from './download-slots.js';
 
 /** The part of file-box's FileBox that is used (what `message.toFileBox()` gives). */
 export interface FileBoxLike {
@@ -30,9 +31,11 @@ export interface FileBoxLike {
 /**
  * `stored`: bytes saved (`file`, relative to DATA_DIR, and `sha256`); `oversize`: larger than
  * the cap (also `oversize: true`, as e-mail marks its attachments); `off`: the cap is 0;
- * `timeout` / `failed`: the puppet did not hand the bytes over (`error` says why).
+ * `timeout` / `failed`: the puppet did not hand the bytes over (`error` says why);
+ * `skipped`: not downloaded because too many downloads were under way (`reason`:
+ * `queue_full`, or `no_slot_in_time` when no slot freed up within the timeout).
  */
-export type DownloadState = 'stored' | 'oversize' | 'off' | 'timeout' | 'failed';
+export type DownloadState = 'stored' | 'oversize' | 'off' | 'timeout' | 'failed' | 'skipped';
 
 class TooLarge extends Error {}
 
@@ -112,10 +115,12 @@ async function save(box: FileBoxLike, path: string, maxBytes: number, signal: Ab
 
 /**
  * The attachment of a media message with what the puppet says about its file, and the file
- * saved when allowed. Never throws: whatever goes wrong is recorded in `meta`.
+ * saved when allowed and a download slot is free. Never throws: whatever goes wrong is
+ * recorded in `meta`. The timeout counts from the start, waiting for a slot included: the
+ * customer's thread is held no longer than that.
  */
 export async function fetchMedia(
-  attachment: Attachment, messageId: string, load: () => Promise<FileBoxLike>, settings: MediaSettings, now: number,
+  attachment: Attachment, messageId: string, load: () => Promise<FileBoxLike>, settings: MediaSettings, slots: DownloadSlots, now: number,
 ): Promise<Attachment> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`no file from the puppet within ${settings.timeoutMs} ms`)), settings.timeoutMs);
@@ -127,8 +132,11 @@ export async function fetchMedia(
     if (settings.maxBytes === 0) return recorded('off');
     const tooLarge = () => recorded('oversize', { oversize: true, maxBytes: settings.maxBytes });
     if (described.size !== undefined && described.size > settings.maxBytes) return tooLarge();
+    const release = await slots.acquire(controller.signal).catch(() => 'late' as const);
+    if (release === null) return recorded('skipped', { reason: 'queue_full', error: `more than ${slots.maxWaiting} downloads were waiting` });
+    if (release === 'late') return recorded('skipped', { reason: 'no_slot_in_time', error: `no download slot within ${settings.timeoutMs} ms` });
     const path = mediaPath(settings, messageId, described.name, now);
-    const saved = await save(box, path, settings.maxBytes, controller.signal);
+    const saved = await save(box, path, settings.maxBytes, controller.signal).finally(release);
     if (!saved) return tooLarge();
     described = { ...described, size: saved.bytes };
     return recorded('stored', { file: relative(settings.dataDir, path).split(sep).join('/'), sha256: saved.sha256 });

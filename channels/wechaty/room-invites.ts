@@ -1,12 +1,18 @@
 /**
- * Room (group) invitations. A customer-service account should not be pulled into arbitrary
- * groups (every member could then mention it, and it speaks for the company there), so the
- * default `WECHATY_ACCEPT_ROOMS=none` leaves invitations unaccepted (WeChat has no "decline":
- * an invitation not accepted simply lapses); `all` accepts them.
+ * Rooms (groups). A customer-service account should not be pulled into arbitrary groups
+ * (every member could then mention it, and it speaks for the company there), so the default
+ * `WECHATY_ACCEPT_ROOMS=none` keeps it out; `all` lets it in.
  *
- * Either way the invitation is recorded as an event `room_invite` in the inviter's private
- * thread (key `accepted`, `declined` or `accept_failed`, text: the room's topic), once per
- * invitation id, so that agents see who asked the bot into which group.
+ * - Invitations (`room-invite`): `none` leaves them unaccepted (WeChat has no "decline": an
+ *   invitation not accepted simply lapses), `all` accepts them. Recorded as event
+ *   `room_invite` (key `accepted`, `declined` or `accept_failed`), once per invitation id.
+ * - Added directly (`room-join` with the bot among the invitees): WeChat needs no invitation
+ *   to add a friend to a group under 40 members, or to create one with them. `none` leaves the
+ *   room at once (`room.quit()`: a member cannot remove itself), `all` stays. Recorded as event
+ *   `room_join` (key `left`, `stayed` or `leave_failed`), once per room and join time.
+ *
+ * Either way the record goes to the inviter's private thread (text: the room's topic), so
+ * that agents see who brought the bot into which group. The dialog says nothing to these.
  */
 import { mask, type Logger } from '../../src/logger.js';
 import type { InboundMessage } from '../../src/contract.js';
@@ -55,4 +61,54 @@ export async function onRoomInvite(invitation: WechatyRoomInvitationLike, deps: 
   });
   if (inbound.ok) await deps.record(inbound.message);
   else deps.logger.warn({ channel: 'wechaty', inviter: mask(inviter.id), reason: inbound.reason }, 'wechaty: room invitation not recorded');
+}
+
+/** The parts of Wechaty's Room and Contact that a `room-join` event uses. */
+export interface WechatyJoinedRoomLike {
+  id: string;
+  topic(): Promise<string>;
+  quit(): Promise<void>;
+}
+export interface WechatyMemberLike {
+  id: string;
+  name(): string;
+  /** The bot account itself. */
+  self(): boolean;
+}
+
+export interface RoomJoin {
+  room: WechatyJoinedRoomLike;
+  invitees: WechatyMemberLike[];
+  inviter: WechatyMemberLike;
+  date: Date;
+}
+
+/** A `room-join` event of the bot: anyone joining a room the bot is in, the bot itself included. */
+export async function onRoomJoin(join: RoomJoin, deps: Omit<RoomInvitesDeps, 'accept'>): Promise<void> {
+  if (!join.invitees.some((member) => member.self())) return;
+  const { room, inviter } = join;
+  const log = { channel: 'wechaty', room: mask(room.id), inviter: mask(inviter.id) };
+  // Added by someone on the bot's own phone (it created the group): a person's decision.
+  if (inviter.self()) {
+    deps.logger.info(log, 'wechaty: the bot account joined a room it created');
+    return;
+  }
+  const facts = { room: { id: room.id, topic: (await optional(() => room.topic())) ?? '' }, inviter: { id: inviter.id, name: inviter.name() || undefined }, at: join.date.getTime() };
+  let key: 'stayed' | 'left' | 'leave_failed' = 'stayed';
+  if (deps.policy === 'none') {
+    try {
+      await room.quit();
+      key = 'left';
+    } catch (error) {
+      deps.logger.warn({ ...log, err: error }, 'wechaty: leaving a room the bot was added to failed');
+      key = 'leave_failed';
+    }
+  }
+  deps.logger.info({ ...log, outcome: key }, 'wechaty: added to a room');
+  const at = Number.isFinite(facts.at) ? facts.at : deps.now();
+  const inbound = contactEvent({
+    id: `room-join:${room.id}:${at}`, contact: facts.inviter, event: 'room_join', key, text: facts.room.topic, raw: facts, receivedAt: deps.now(),
+  });
+  if (inbound.ok) await deps.record(inbound.message);
+  else deps.logger.warn({ ...log, reason: inbound.reason }, 'wechaty: being added to a room not recorded');
 }

@@ -25,6 +25,7 @@ const rows: Row[] = [
   // 1. Greet
   { name: 'a first hello is greeted', state: null, when: hi, expect: { flow: 'reception', step: 'greet', replies: ['greeting'] } },
   { name: 'a new follower is welcomed', state: null, when: ev('', { kind: 'event', event: 'subscribe' }), expect: { step: 'greet', replies: ['event_subscribe'] } },
+  { name: 'a new friend of a bot account is welcomed as a friend, not as a follower', state: null, when: ev('你好', { kind: 'event', event: 'friend_added' }), expect: { step: 'greet', replies: ['event_friend_added'] } },
   { name: 'an unknown platform event changes nothing', given: [hi], when: ev('', { kind: 'event', event: 'CLICK' }), expect: { step: 'greet', replies: [], actions: [] } },
   // 2. Take the inquiry
   { name: 'furnishing an office: ask which kind (open question)', given: [hi], when: ev('我想给办公室添点家具', { confidence: 0.58 }), expect: { step: 'inquiry', ask: 'category', replies: ['inquiry.ask'] } },

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDb, type Db } from '../../src/storage/db.js';
 import * as store from '../../src/store/index.js';
+import { FriendStore } from '../../channels/wechaty/friend-store.js';
 import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
 
 type Backend = { name: string; open: () => Promise<Db>; teardown: () => Promise<void> };
@@ -41,7 +42,7 @@ describe.each(backends)('storage on $name', (backend) => {
   beforeEach(async () => {
     if (backend.name === 'postgres' && !pgServer) return;
     db = await backend.open();
-    expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes']);
+    expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes', '011-wechaty-friend-requests']);
   });
   afterEach(async () => {
     await db?.close();
@@ -148,5 +149,30 @@ describe.each(backends)('storage on $name', (backend) => {
     await store.setCheckpoint(db.kysely, 'weibo:since_id', '205', now + 1);
     expect(await store.getCheckpoint(db.kysely, 'weibo:since_id')).toBe('205');
     expect(await store.getCheckpoint(db.kysely, 'nothing')).toBeUndefined();
+  });
+
+  test('wechaty friend requests: queued once per id, in order, claimed once, a claim cut short waits again', async () => {
+    if (skipIfNoPg()) return;
+    const friends = new FriendStore(db, 'bot-a');
+    const request = (id: string) => ({ id, contact: { id: `wxid_${id}`, name: '张三' }, hello: `你好 ${id}` });
+    expect(await friends.add(request('f1'), '{"id":"f1"}', now)).toBe(true);
+    expect(await friends.add(request('f2'), null, now)).toBe(true);
+    expect(await friends.add(request('f1'), '{"id":"f1"}', now + 1)).toBe(false);
+    // Another bot account on the same database has its own queue.
+    expect(await new FriendStore(db, 'bot-b').add(request('f1'), null, now)).toBe(true);
+    expect(await friends.waitingCount()).toBe(2);
+    expect(await friends.head()).toEqual({ facts: request('f1'), payload: '{"id":"f1"}', receivedAt: now });
+    const claims = await Promise.all([friends.claim('f1', now + 10), friends.claim('f1', now + 11)]);
+    expect(claims.filter(Boolean)).toHaveLength(1);
+    expect((await friends.head())?.facts.id).toBe('f2');
+    expect(await friends.acceptedSince(now)).toHaveLength(1);
+    // The run stopped while f1 was being accepted: it waits again, at the head; its accept still counts.
+    expect(await friends.recover(now - 1, now + 20)).toBe(1);
+    expect((await friends.head())?.facts.id).toBe('f1');
+    expect(await friends.acceptedSince(now)).toHaveLength(1);
+    await friends.finish('f2', 'expired', now + 30);
+    expect(await friends.recover(now + 31, now + 40)).toBe(0);
+    expect(await friends.waitingCount()).toBe(1);
+    expect(await friends.add(request('f2'), null, now + 50)).toBe(true);
   });
 });

@@ -6,62 +6,21 @@
  * greetings are what the contact hears.
  */
 import { types } from 'wechaty';
-import type { PuppetMock, mock } from 'wechaty-puppet-mock';
+import { GREETING, addBotToRoom, eventsOf, friendship, nextId, roomInvite, settle, spyAccepts } from './contact-events.js';
 import { startMockWorld, until, type MockWorld } from './mock-world.js';
 
-type FriendshipPayload = Parameters<PuppetMock['friendshipPayload']>[1];
-type InvitationPayload = Parameters<PuppetMock['roomInvitationPayload']>[1];
-const GREETING = /感谢您的关注/;
-let seq = 0;
-const nextId = (prefix: string) => `${prefix}-${++seq}-${Date.now()}`;
-
-/** Records the ids the puppet is asked to accept; `failFor` makes the puppet refuse those. */
-function spyAccepts(puppet: PuppetMock, method: 'friendshipAccept' | 'roomInvitationAccept', failFor: Set<string> = new Set()): string[] {
-  const calls: string[] = [];
-  const original = puppet[method].bind(puppet);
-  puppet[method] = async (id: string) => {
-    calls.push(id);
-    if (failFor.has(id)) throw new Error('puppet: request expired');
-    return original(id);
-  };
-  return calls;
-}
-
-async function friendship(world: MockWorld, contact: mock.ContactMock, hello: string, type = types.Friendship.Receive, id = nextId('friendship')): Promise<string> {
-  await world.puppet.friendshipPayload(id, { id, contactId: contact.id, hello, timestamp: Date.now(), type, ticket: `ticket-${id}` } as FriendshipPayload);
-  world.puppet.emit('friendship', { friendshipId: id });
-  return id;
-}
-
-async function roomInvite(world: MockWorld, inviter: mock.ContactMock, topic: string): Promise<string> {
-  const id = nextId('invitation');
-  await world.puppet.roomInvitationPayload(id, {
-    id, inviterId: inviter.id, topic, avatar: '', invitation: '', memberCount: 42, memberIdList: [], timestamp: Date.now(), receiverId: world.botUser.id,
-  } as InvitationPayload);
-  world.puppet.emit('room-invite', { roomInvitationId: id });
-  return id;
-}
-
-const eventsOf = async (world: MockWorld, contactId: string) => (await world.storedIn(`dm:${contactId}`))
-  .map((r) => ({ ...JSON.parse(r.meta ?? '{}') as { event?: string; key?: string }, text: r.text, id: r.channel_message_id }));
-
-/** Everything handed to the channel so far is stored and its replies sent. */
-async function settle(world: MockWorld): Promise<void> {
-  await world.channel.idle();
-  await world.running.gateway.pipeline.idle();
-  await world.running.gateway.dispatcher.idle();
-}
-
-describe('default policies: friend requests accepted (at most 4 an hour here), room invitations declined', () => {
+describe('default policies: friend requests accepted, room invitations declined', () => {
   let world: MockWorld;
   let friendAccepts: string[];
   let roomAccepts: string[];
+  let roomQuits: string[];
   const failing = new Set<string>();
 
   beforeAll(async () => {
     world = await startMockWorld({ WECHATY_FRIEND_ACCEPTS_PER_HOUR: '4', WECHATY_SEND_INTERVAL_MS: '50', WECHATY_SEND_JITTER_MS: '0' });
     friendAccepts = spyAccepts(world.puppet, 'friendshipAccept', failing);
     roomAccepts = spyAccepts(world.puppet, 'roomInvitationAccept');
+    roomQuits = spyAccepts(world.puppet, 'roomQuit', failing);
   });
   afterAll(async () => {
     await world?.running.stop();
@@ -82,7 +41,7 @@ describe('default policies: friend requests accepted (at most 4 an hour here), r
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(world.fromBot(alice.heard)).toHaveLength(1);
     expect(await eventsOf(world, alice.contact.id)).toEqual([
-      { event: 'subscribe', key: 'friendship', text: '你好，我想问一下订单', id: `friend:${alice.contact.id}`, public: false },
+      { event: 'friend_added', key: 'friendship', text: '你好，我想问一下订单', id: `friend:${alice.contact.id}`, public: false },
     ]);
   });
 
@@ -108,25 +67,32 @@ describe('default policies: friend requests accepted (at most 4 an hour here), r
     expect(world.fromBot(erin.heard)).toHaveLength(0);
   });
 
-  test('beyond the hourly cap a request waits; at shutdown it is recorded as not accepted', async () => {
-    const bob = world.customer('Bob', { friend: false });
-    const carol = world.customer('Carol', { friend: false });
-    // Alice twice and Dan used three of the four accepts of this hour.
-    const bobs = await friendship(world, bob.contact, '你好');
-    const carols = await friendship(world, carol.contact, '我要投诉');
-    await until(() => world.fromBot(bob.heard).length >= 1);
-    await until(() => world.channel.friendRequestsWaiting() === 1);
-    expect(friendAccepts).toContain(bobs);
-    expect(friendAccepts).not.toContain(carols);
-    await settle(world);
-    expect(await eventsOf(world, carol.contact.id)).toEqual([]);
-    expect(world.fromBot(carol.heard)).toHaveLength(0);
-
-    await world.channel.stop!();
-    expect(friendAccepts).not.toContain(carols);
-    expect(await eventsOf(world, carol.contact.id)).toEqual([
-      { event: 'friend_request', key: 'stopped', text: '我要投诉', id: `friend-request:${carols}`, public: false },
+  test('added straight into a small group, the bot leaves it and records it for the person who added it', async () => {
+    const hank = world.customer('Hank');
+    const room = addBotToRoom(world, hank.contact, '小区团购');
+    await until(async () => (await eventsOf(world, hank.contact.id)).length === 1);
+    expect(roomQuits).toEqual([room.id]);
+    expect(await eventsOf(world, hank.contact.id)).toEqual([
+      { event: 'room_join', key: 'left', text: '小区团购', id: expect.stringMatching(new RegExp(`^room-join:${room.id}:\\d+$`)), public: false },
     ]);
+    // Someone else joining a room the bot is in is none of its business.
+    room.add(world.customer('Ivy').contact).by(hank.contact);
+    await settle(world);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(roomQuits).toEqual([room.id]);
+    expect(await eventsOf(world, hank.contact.id)).toHaveLength(1);
+    expect(world.fromBot(hank.heard)).toHaveLength(0);
+  });
+
+  test('a room the bot cannot leave is recorded as such, not dropped', async () => {
+    const iris = world.customer('Iris');
+    const topic = '新品试用群';
+    const room = world.mocker.createRoom({ topic, memberIdList: [iris.contact.id] });
+    failing.add(room.id);
+    room.add(world.botUser).by(iris.contact);
+    await until(async () => (await eventsOf(world, iris.contact.id)).length === 1);
+    expect(roomQuits).toContain(room.id);
+    expect(await eventsOf(world, iris.contact.id)).toEqual([expect.objectContaining({ event: 'room_join', key: 'leave_failed', text: topic })]);
   });
 });
 
@@ -134,11 +100,13 @@ describe('WECHATY_ACCEPT_FRIENDS=none, WECHATY_ACCEPT_ROOMS=all', () => {
   let world: MockWorld;
   let friendAccepts: string[];
   let roomAccepts: string[];
+  let roomQuits: string[];
 
   beforeAll(async () => {
     world = await startMockWorld({ WECHATY_ACCEPT_FRIENDS: 'none', WECHATY_ACCEPT_ROOMS: 'all', WECHATY_SEND_INTERVAL_MS: '50', WECHATY_SEND_JITTER_MS: '0' });
     friendAccepts = spyAccepts(world.puppet, 'friendshipAccept');
     roomAccepts = spyAccepts(world.puppet, 'roomInvitationAccept');
+    roomQuits = spyAccepts(world.puppet, 'roomQuit');
   });
   afterAll(async () => {
     await world?.running.stop();
@@ -173,5 +141,13 @@ describe('WECHATY_ACCEPT_FRIENDS=none, WECHATY_ACCEPT_ROOMS=all', () => {
     world.puppet.emit('room-invite', { roomInvitationId: id });
     await settle(world);
     expect(await eventsOf(world, grace.contact.id)).toHaveLength(1);
+  });
+
+  test('added straight into a small group, the bot stays and records it', async () => {
+    const jack = world.customer('Jack');
+    const room = addBotToRoom(world, jack.contact, '办公家具交流群');
+    await until(async () => (await eventsOf(world, jack.contact.id)).length === 1);
+    expect(await eventsOf(world, jack.contact.id)).toEqual([expect.objectContaining({ event: 'room_join', key: 'stayed', text: '办公家具交流群', id: expect.stringContaining(room.id) })]);
+    expect(roomQuits).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
-/** The accept cap's rolling hour, file names from the other side, and the new settings. */
+/** The accept cap's rolling hour, download slots, file names from the other side, and the settings. */
+import { DownloadSlots } from '../../channels/wechaty/download-slots.js';
 import { RateWindow } from '../../channels/wechaty/friends.js';
 import { displayName, mediaPath, safeExtension } from '../../channels/wechaty/media.js';
 import { wechatySettingsFrom } from '../../channels/wechaty/definition.js';
@@ -27,7 +28,7 @@ test('names from the other side are metadata only: last segment, no control char
   expect(safeExtension('x.p/../../sh')).toBe('bin');
   expect(safeExtension('noext')).toBe('bin');
   expect(safeExtension(undefined)).toBe('bin');
-  const settings = { dataDir: '/data', dir: '/data/wechaty/media', maxBytes: 1, timeoutMs: 1 };
+  const settings = { dataDir: '/data', dir: '/data/wechaty/media', maxBytes: 1, timeoutMs: 1, concurrency: 1 };
   expect(mediaPath(settings, '../../../x', '../../a.png', Date.UTC(2024, 4, 1))).toMatch(/^\/data\/wechaty\/media\/2024-05-01\/[0-9a-f]{32}\.png$/);
 });
 
@@ -35,11 +36,33 @@ test('settings: friends accepted and rooms declined by default; media under DATA
   const base = { DATA_DIR: '/tmp/kefu-wechaty-limits', WECHATY_ENABLED: 'true', WECHATY_PUPPET: 'wechaty-puppet-mock' };
   expect(wechatySettingsFrom(parseConfig(base))).toMatchObject({
     acceptFriends: 'all', friendAcceptsPerHour: 20, acceptRooms: 'none',
-    media: { dataDir: '/tmp/kefu-wechaty-limits', dir: '/tmp/kefu-wechaty-limits/wechaty/media', maxBytes: 20 * 1024 * 1024, timeoutMs: 15_000 },
+    media: { dataDir: '/tmp/kefu-wechaty-limits', dir: '/tmp/kefu-wechaty-limits/wechaty/media', maxBytes: 20 * 1024 * 1024, timeoutMs: 15_000, concurrency: 4 },
   });
   expect(() => parseConfig({ ...base, WECHATY_ACCEPT_FRIENDS: 'some' })).toThrow(/WECHATY_ACCEPT_FRIENDS/);
   expect(() => parseConfig({ ...base, WECHATY_ACCEPT_ROOMS: 'yes' })).toThrow(/WECHATY_ACCEPT_ROOMS/);
   expect(() => parseConfig({ ...base, WECHATY_FRIEND_ACCEPTS_PER_HOUR: '0' })).toThrow(/WECHATY_FRIEND_ACCEPTS_PER_HOUR/);
   expect(() => parseConfig({ ...base, WECHATY_MEDIA_MAX_BYTES: '-1' })).toThrow(/WECHATY_MEDIA_MAX_BYTES/);
   expect(() => parseConfig({ ...base, WECHATY_MEDIA_TIMEOUT_MS: '10' })).toThrow(/WECHATY_MEDIA_TIMEOUT_MS/);
+  expect(() => parseConfig({ ...base, WECHATY_MEDIA_CONCURRENCY: '0' })).toThrow(/WECHATY_MEDIA_CONCURRENCY/);
+});
+
+test('download slots: a free slot at once, then waiting in order, a waiter that gives up leaves its place, a full queue says so', async () => {
+  const slots = new DownloadSlots(1, 2);
+  const never = new AbortController().signal;
+  const first = (await slots.acquire(never))!;
+  const order: string[] = [];
+  const impatient = new AbortController();
+  const second = slots.acquire(never).then((release) => { order.push('second'); return release!; });
+  const gaveUp = slots.acquire(impatient.signal).catch(() => order.push('gave up'));
+  expect(await slots.acquire(never)).toBeNull();
+  impatient.abort(new Error('timeout'));
+  await gaveUp;
+  const third = slots.acquire(never).then((release) => { order.push('third'); return release!; });
+  expect(slots.load).toEqual({ running: 1, waiting: 2 });
+  first();
+  first();
+  (await second)();
+  (await third)();
+  expect(order).toEqual(['gave up', 'second', 'third']);
+  expect(slots.load).toEqual({ running: 0, waiting: 0 });
 });

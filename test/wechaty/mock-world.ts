@@ -4,7 +4,8 @@
  * the people and rooms it was sent to (and to the bot itself, as its own message).
  */
 import type { PuppetMock, mock } from 'wechaty-puppet-mock';
-import type { WechatyChannel } from '../../channels/wechaty/index.js';
+import { wechatySettingsFrom } from '../../channels/wechaty/definition.js';
+import { buildWechatyChannel, type WechatyChannel } from '../../channels/wechaty/index.js';
 import { loadNlu } from '../../src/nlu/index.js';
 import { startGateway, type RunningGateway } from '../support/gateway.js';
 
@@ -37,7 +38,7 @@ export interface MockWorld {
   puppet: PuppetMock;
   botUser: mock.ContactMock;
   /** A WeChat user (not yet the bot's friend when `friend: false`) and what they hear. */
-  customer(name: string, payload?: { friend?: boolean }): { contact: mock.ContactMock; heard: Said[] };
+  customer(name: string, payload?: { friend?: boolean; id?: string }): { contact: mock.ContactMock; heard: Said[] };
   /** What the bot said among what was heard. */
   fromBot(heard: Said[]): Said[];
   /** Inbound rows of a thread, in the order stored. */
@@ -46,13 +47,19 @@ export interface MockWorld {
 
 const nlu = loadNlu({ includeDemoFaq: true });
 
-/** Starts the gateway with the mock puppet and logs the bot account in. */
-export async function startMockWorld(env: Record<string, string>): Promise<MockWorld> {
-  const running = await startGateway({ WECHATY_ENABLED: 'true', WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_NAME: 'test-bot', ...env }, { nlu });
+/**
+ * Starts the gateway with the mock puppet and logs the bot account in. `now`: the channel's
+ * clock (the hourly cap reads it); `botId`: the same bot account as an earlier world's;
+ * `beforeLogin`: e.g. spies on the puppet before anything happens at login.
+ */
+export async function startMockWorld(env: Record<string, string>, options: { now?: () => number; botId?: string; beforeLogin?: (puppet: PuppetMock) => void } = {}): Promise<MockWorld> {
+  const tuned = options.now ? [(deps: Parameters<typeof buildWechatyChannel>[0]) => buildWechatyChannel(deps, wechatySettingsFrom(deps.config)!, { now: options.now })] : [];
+  const running = await startGateway({ WECHATY_ENABLED: 'true', WECHATY_PUPPET: 'wechaty-puppet-mock', WECHATY_NAME: 'test-bot', ...env }, { nlu, extraChannels: tuned });
   const channel = running.gateway.channels.get('wechaty') as WechatyChannel;
   const puppet = channel.bot()!.puppet as unknown as PuppetMock;
   const mocker = puppet.mocker;
-  const botUser = mocker.createContact({ name: BOT_NAME });
+  const botUser = mocker.createContact({ name: BOT_NAME, ...(options.botId ? { id: options.botId } : {}) });
+  options.beforeLogin?.(puppet);
   mocker.login(botUser);
   await until(() => channel.bot()!.isLoggedIn);
   return {

@@ -13,6 +13,7 @@ import * as emailBounces from './007-email-bounces.js';
 import * as wechatQuota from './008-wechat-quota.js';
 import * as weiboPrivateInvite from './009-weibo-private-invite.js';
 import * as lookupIndexes from './010-lookup-indexes.js';
+import * as wechatyFriendRequests from './011-wechaty-friend-requests.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -35,6 +36,7 @@ const steps: Record<string, Step> = {
   '008-wechat-quota': wechatQuota,
   '009-weibo-private-invite': weiboPrivateInvite,
   '010-lookup-indexes': lookupIndexes,
+  '011-wechaty-friend-requests': wechatyFriendRequests,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
