@@ -15,6 +15,7 @@ import { OutboxDispatcher } from './pipeline/dispatcher.js';
 import { MessageHub } from './pipeline/hub.js';
 import type { RedisLink } from './pipeline/redis-link.js';
 import { Pipeline, type SecondOpinionHook, type Understander } from './pipeline/pipeline.js';
+import { availableParallelism } from 'node:os';
 import type { Nlu, Understanding } from './nlu/index.js';
 import type { Intent } from './nlu/types.js';
 import { buildApp } from './server/app.js';
@@ -100,6 +101,8 @@ async function secondOpinionHook(config: Config, nlu: Understander): Promise<Sec
   };
 }
 
+const useNluWorker = (setting: Config['NLU_WORKER']) => setting === 'on' || (setting === 'auto' && availableParallelism() > 1);
+
 export async function createGateway(config: Config, overrides: GatewayOverrides = {}): Promise<Gateway> {
   const logger = overrides.logger ?? createLogger(config.LOG_LEVEL);
   const db = openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: config.DATABASE_POOL_SIZE, onWarning: (message) => logger.warn(message) });
@@ -111,7 +114,12 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const redis = config.REDIS_URL
     ? await (await import('./pipeline/redis-link.js')).linkThroughRedis(hub, { url: config.REDIS_URL, channel: config.REDIS_CHANNEL, recheckMs: config.REDIS_RECHECK_MS, logger })
     : null;
-  const nlu = overrides.nlu ?? (await (await import('./nlu/index.js')).loadNlu({ faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO }));
+  const nluOptions = { faqFiles: listOf(config.FAQ_FILES), includeDemoFaq: config.FAQ_DEMO };
+  const nlu = overrides.nlu ?? (await (await import('./nlu/index.js')).loadNlu(nluOptions));
+  // The same models on a second core (not for a test's own NLU: the worker would load ours).
+  const analyser = !overrides.nlu && useNluWorker(config.NLU_WORKER)
+    ? new (await import('./nlu/pool.js')).NluPool({ load: nluOptions, onError: (message) => logger.warn(message) })
+    : null;
   const templates = Templates.load('bot');
   const secondOpinion = await secondOpinionHook(config, nlu);
   const channels = new Map<string, ChannelAdapter>();
@@ -129,7 +137,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
     localeOf: (language) => localeFor(language, undefined, config.DEFAULT_LOCALE),
   };
   const pipeline = new Pipeline({
-    db, nlu, secondOpinion, dialog: overrides.dialog ?? createDialog(), orders: overrides.orders ?? orderProviders(config), templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
+    db, nlu, analyser, secondOpinion, dialog: overrides.dialog ?? createDialog(), orders: overrides.orders ?? orderProviders(config), templates, hub, metrics, logger, defaultLocale: config.DEFAULT_LOCALE,
     capabilitiesOf: (channel) => capabilitiesOf(channels, channel),
     onOutbound: (conversationId, channel) => dispatcher?.queued(conversationId, channel),
     sla,
@@ -219,6 +227,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
       await pipeline.idle();
       await activeDispatcher.stop();
       redis?.close();
+      await analyser?.close();
       await db.close();
     },
   };

@@ -6,6 +6,7 @@ export class Metrics {
   readonly messagesIn = new Counter({ name: 'kefu_messages_in_total', help: 'Inbound messages stored, per channel', labelNames: ['channel'], registers: [this.registry] });
   readonly duplicatesIn = new Counter({ name: 'kefu_messages_duplicate_total', help: 'Redelivered inbound messages ignored, per channel', labelNames: ['channel'], registers: [this.registry] });
   readonly messagesOut = new Counter({ name: 'kefu_messages_out_total', help: 'Outbound messages delivered, per channel', labelNames: ['channel'], registers: [this.registry] });
+  readonly understoodBy = new Counter({ name: 'kefu_nlu_understood_total', help: 'Texts understood by the NLU worker thread or in the message\'s turn on the main thread', labelNames: ['where'], registers: [this.registry] });
   readonly sendFailures = new Counter({ name: 'kefu_send_failures_total', help: 'Failed outbound attempts, per channel', labelNames: ['channel'], registers: [this.registry] });
   readonly pipelineLatency = new Histogram({
     name: 'kefu_pipeline_latency_seconds', help: 'From receipt of a message to its reply being queued',

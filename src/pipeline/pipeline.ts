@@ -28,10 +28,19 @@ export interface Understander {
   understand(text: string, ctx?: { channel?: string; public?: boolean; repeatContact?: number }): DialogEvent['understanding'];
   /** A complaint grade whatever the intent (used when a second opinion says complaint). */
   grade?(text: string, ctx?: { channel?: string; public?: boolean; repeatContact?: number }): DialogEvent['understanding']['grade'];
-  faq: { ask(text: string): { id: string; answer: string; score: number } | null };
+  faq: { ask(text: string): FaqAnswer | null };
 }
 
 type Understanding = DialogEvent['understanding'];
+
+/** What a message's text says, worked out off the event loop before its turn (src/nlu/pool.ts). */
+export interface Analyser {
+  /** Null: not available for this text; the pipeline understands it itself. */
+  analyse(text: string, ctx: { channel?: string; public?: boolean }): Promise<{ understanding: Understanding; faq: FaqAnswer | null } | null>;
+}
+
+type FaqAnswer = { id: string; answer: string; score: number };
+type Analysis = Awaited<ReturnType<Analyser['analyse']>>;
 
 /** An optional second opinion on uncertain messages (src/nlu/llm.ts), asked before the transaction. */
 export interface SecondOpinionHook {
@@ -53,6 +62,8 @@ export interface PipelineDeps {
   defaultLocale: Locale;
   capabilitiesOf(channel: string): ChannelCapabilities;
   secondOpinion?: SecondOpinionHook | null;
+  /** Understands texts on another thread in the meantime (null: in the message's turn). */
+  analyser?: Analyser | null;
   /** Hour windows for follow-ups. */
   followUpWindows?: Array<[number, number]>;
   /** A survey answer on a closed thread (src/handoff/aftercare.ts) instead of a new conversation. */
@@ -102,13 +113,16 @@ export class Pipeline {
     const input = InboundMessage.parse(message);
     const key = threadKeyOf(input.channel, input.threadKey);
     const started = process.hrtime.bigint();
+    // Started now, on another thread, while earlier messages of the thread are answered.
+    const analysed = this.analyse(input);
     return this.queue.run(key, async () => {
       let result: Awaited<ReturnType<Pipeline['storeAndAnswer']>>;
       try {
+        const analysis = await analysed;
         // Asked in the thread's turn (order kept) but outside the transaction (no lock held
         // while a remote model thinks); the answer is used only if the message is new.
-        const hint = await this.secondOpinionFor(input);
-        result = await this.storeAndAnswer(input, true, hint);
+        const hint = await this.secondOpinionFor(input, analysis);
+        result = await this.storeAndAnswer(input, true, hint, analysis);
       } catch (error) {
         this.deps.logger.error({ err: error, channel: input.channel }, 'answering a message failed; storing it to answer later');
         result = await this.storeAndAnswer(input, false);
@@ -125,14 +139,20 @@ export class Pipeline {
     });
   }
 
-  private async secondOpinionFor(input: InboundMessage): Promise<string | null | undefined> {
+  private analyse(input: InboundMessage): Promise<Analysis> {
+    const analyser = this.deps.analyser;
+    if (!analyser || input.kind === 'event' || !input.text.trim()) return Promise.resolve(null);
+    return analyser.analyse(input.text, { channel: input.channel, public: input.public }).catch(() => null);
+  }
+
+  private async secondOpinionFor(input: InboundMessage, analysis: Analysis): Promise<string | null | undefined> {
     const hook = this.deps.secondOpinion;
     if (!hook || input.kind === 'event' || !input.text.trim()) return undefined;
-    if (!hook.needs(this.deps.nlu.understand(input.text, { channel: input.channel }))) return undefined;
+    if (!hook.needs(analysis?.understanding ?? this.deps.nlu.understand(input.text, { channel: input.channel, public: input.public }))) return undefined;
     return hook.intentOf(input.text);
   }
 
-  private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null) {
+  private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null, analysis: Analysis = null) {
     const { db } = this.deps;
     return db.write(async (q) => {
       await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
@@ -163,7 +183,7 @@ export class Pipeline {
       const outcome = answer
         ? await this.answer(q, inserted.id, conversation, {
           kind: input.kind, text: input.text, ...meta, public: input.public, attachments: input.kind === 'media' ? input.attachments : undefined,
-        }, now, hint)
+        }, now, hint, analysis)
         : null;
       return { stored: { id: inserted.id, duplicate: false }, conversation, outcome };
     });
@@ -220,7 +240,7 @@ export class Pipeline {
   private async answer(
     q: Q, messageId: string, conversation: Conversation,
     message: { kind: InboundMessage['kind']; text: string; event?: string; key?: string; public: boolean; attachments?: Array<{ kind: string }> }, now: number,
-    hint?: string | null,
+    hint?: string | null, analysis: Analysis = null,
   ): Promise<Handled> {
     const { nlu, dialog, templates } = this.deps;
     if (conversation.status !== 'bot') {
@@ -233,9 +253,13 @@ export class Pipeline {
     // about a problem raises its severity.
     const complaints = conversation.dialog?.data.complaints;
     const ctx = { channel: conversation.channel, public: message.public, repeatContact: typeof complaints === 'number' ? complaints : 0 };
-    const local = nlu.understand(message.text, ctx);
+    // Worked out in advance without the conversation's history: good as long as there is none
+    // that changes the grade (repeated complaints); otherwise understood here.
+    const early = ctx.repeatContact === 0 ? analysis : null;
+    const local = early?.understanding ?? nlu.understand(message.text, ctx);
+    this.deps.metrics.understoodBy.inc({ where: early ? 'worker' : 'main' });
     const understanding = hint !== undefined && this.deps.secondOpinion ? this.deps.secondOpinion.apply(local, message.text, ctx, hint) : local;
-    const faq = message.kind === 'event' || !message.text.trim() ? null : nlu.faq.ask(message.text);
+    const faq = message.kind === 'event' || !message.text.trim() ? null : early ? early.faq : nlu.faq.ask(message.text);
     const customer = await store.getCustomer(q, conversation.customerId);
     const event: DialogEvent = {
       kind: message.kind, text: message.text, event: message.event, key: message.key, channel: conversation.channel, public: message.public,

@@ -1,0 +1,124 @@
+/**
+ * Understanding on a second core. The gateway's event loop runs one thread; classifying a
+ * message and looking it up in the FAQ is about a fifth of its work per message and needs
+ * nothing but the text. So a worker thread (worker-main.ts) with its own copy of the models
+ * understands each message while the event loop does the rest, before the message's turn.
+ *
+ * Requests made in one turn of the event loop travel to the worker as one batch (one
+ * message each way, not one per text). Whatever goes wrong (the worker is missing, slow,
+ * dead, or throws on a text) resolves to `null`, and the pipeline understands that message
+ * itself: the worker can make answers faster, never different or lost.
+ */
+import { existsSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import { fromRoot } from '../paths.js';
+import type { FaqHit, LoadOptions, Understanding } from './index.js';
+import type { MessageContext } from './types.js';
+
+export interface Analysis {
+  understanding: Understanding;
+  faq: FaqHit | null;
+}
+
+export interface AnalysisRequest {
+  id: number;
+  text: string;
+  ctx: MessageContext;
+}
+
+export interface NluPoolOptions {
+  /** The same options the gateway loaded its own models with. */
+  load: LoadOptions;
+  /** A batch not answered within this is understood by the gateway instead (default 2 s). */
+  timeoutMs?: number;
+  onError?: (message: string) => void;
+}
+
+const WORKER_FILE = fromRoot('dist', 'src', 'nlu', 'worker-main.js');
+
+export class NluPool {
+  private worker: Worker | null = null;
+  private ready = false;
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (a: Analysis | null) => void; timer: NodeJS.Timeout }>();
+  private batch: AnalysisRequest[] = [];
+  private readonly onError: (message: string) => void;
+
+  constructor(private readonly options: NluPoolOptions) {
+    this.onError = options.onError ?? (() => undefined);
+    if (!existsSync(WORKER_FILE)) {
+      this.onError(`understanding worker not built (${WORKER_FILE}); understanding on the main thread`);
+      return;
+    }
+    const worker = new Worker(WORKER_FILE, { workerData: options.load });
+    worker.unref();
+    worker.on('message', (message: 'ready' | Array<{ id: number; analysis: Analysis | null }>) => {
+      if (message === 'ready') this.ready = true;
+      else for (const { id, analysis } of message) this.settle(id, analysis);
+    });
+    worker.on('error', (error) => this.stopWith(`understanding worker failed: ${error.message}`));
+    worker.on('exit', (code) => {
+      if (this.worker) this.stopWith(`understanding worker exited (${code})`);
+    });
+    this.worker = worker;
+  }
+
+  /** Resolves when the worker has loaded its models (false if it cannot). */
+  whenReady(timeoutMs = 10_000): Promise<boolean> {
+    const started = Date.now();
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.ready || !this.worker || Date.now() - started > timeoutMs) resolve(this.ready && this.worker !== null);
+        else setTimeout(check, 10);
+      };
+      check();
+    });
+  }
+
+  /** The understanding and FAQ hit of a text, or null: then the caller works it out itself. */
+  analyse(text: string, ctx: MessageContext): Promise<Analysis | null> {
+    const worker = this.worker;
+    if (!worker || !this.ready) return Promise.resolve(null);
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => this.settle(id, null), this.options.timeoutMs ?? 2000);
+      this.pending.set(id, { resolve, timer });
+      if (this.batch.length === 0) setImmediate(() => this.flush());
+      this.batch.push({ id, text, ctx });
+    });
+  }
+
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    for (const id of [...this.pending.keys()]) this.settle(id, null);
+    await worker?.terminate();
+  }
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    if (batch.length === 0) return;
+    try {
+      this.worker?.postMessage(batch);
+    } catch (error) {
+      for (const { id } of batch) this.settle(id, null);
+      this.onError(`understanding worker unreachable: ${(error as Error).message}`);
+    }
+  }
+
+  private settle(id: number, analysis: Analysis | null): void {
+    const waiting = this.pending.get(id);
+    if (!waiting) return;
+    this.pending.delete(id);
+    clearTimeout(waiting.timer);
+    waiting.resolve(analysis);
+  }
+
+  private stopWith(message: string): void {
+    this.worker = null;
+    this.ready = false;
+    for (const id of [...this.pending.keys()]) this.settle(id, null);
+    this.onError(`${message}; understanding on the main thread from now on`);
+  }
+}
