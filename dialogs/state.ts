@@ -87,7 +87,10 @@ const EngineDataSchema = z.object({
 export type EngineData = z.infer<typeof EngineDataSchema>;
 export type ComplaintData = NonNullable<EngineData['complaint']>;
 
-export const freshData = (): EngineData => EngineDataSchema.parse({});
+// Every field of an empty object falls back to its default: worked out once (each fallback
+// builds and discards a validation issue), then copied, so no caller shares another's data.
+const FRESH = EngineDataSchema.parse({});
+export const freshData = (): EngineData => structuredClone(FRESH);
 
 export interface Loaded {
   flow: Flow;
