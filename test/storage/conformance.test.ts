@@ -42,7 +42,7 @@ describe.each(backends)('storage on $name', (backend) => {
   beforeEach(async () => {
     if (backend.name === 'postgres' && !pgServer) return;
     db = await backend.open();
-    expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes', '011-wechaty-friend-requests']);
+    expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes', '011-wechaty-friend-requests', '012-outbox-lease-token']);
   });
   afterEach(async () => {
     await db?.close();
