@@ -5,17 +5,23 @@
  * retries and entries whose lease expired because a process died mid-send.
  */
 import type { ChannelAdapter } from '../../channels/types.js';
+import type { Conversation } from '../contract.js';
 import type { Db } from '../storage/db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import * as store from '../store/index.js';
 import type { MessageHub } from './hub.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { keepLease } from './lease-keeper.js';
 
 export interface DispatcherOptions {
   maxAttempts: number;
   pollMs: number;
-  /** How long a send may take before another worker may try again. */
+  /**
+   * How long a claim holds an entry without renewal. The sending worker renews it while the
+   * send runs (lease-keeper.ts), so this is how soon another worker takes over from one
+   * that died or lost the database, not a cap on how long a send may take.
+   */
   leaseMs?: number;
   now?: () => number;
 }
@@ -106,49 +112,71 @@ export class OutboxDispatcher {
       }
       const channel = this.channels.get(head.channel);
       const conversation = await store.getConversation(kysely, conversationId);
-      if (!channel || !conversation) {
-        await store.markFailed(kysely, head.id, { error: `no channel '${head.channel}' is configured`, retryAt: null, now });
-        continue;
-      }
-      if (channel.capabilities.localDelivery) {
+      if (channel?.capabilities.localDelivery && conversation) {
         if (await store.takeForImmediateDelivery(kysely, head.id, now)) {
           this.metrics.messagesOut.inc({ channel: head.channel });
           this.hub.notify(conversation);
         }
         continue;
       }
-      if (!(await store.claimOutbox(kysely, head.id, now, this.leaseMs))) return;
-      const attempt = head.attempts + 1;
-      const part = head.payload as { messageId: string; text: string; choices?: string[]; meta?: Record<string, unknown> };
-      let result: Awaited<ReturnType<ChannelAdapter['send']>>;
-      try {
-        result = await channel.send(conversation, part);
-      } catch (error) {
-        result = { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
-      }
-      if (result.ok) {
-        await store.markSent(kysely, head.id, this.now());
-        this.metrics.messagesOut.inc({ channel: head.channel });
+      const lease = await store.claimOutbox(kysely, head.id, now, this.leaseMs);
+      if (!lease) return;
+      if (!channel || !conversation) {
+        await store.markFailed(kysely, lease, { error: `no channel '${head.channel}' is configured`, retryAt: null, now });
         continue;
       }
-      if (result.deferredMs !== undefined) {
-        const retryAt = this.now() + Math.max(0, result.deferredMs);
-        await store.deferOutbox(kysely, head.id, { note: result.error, retryAt, now: this.now() });
-        this.logger.info({ conversationId, outboxId: head.id, retryInMs: result.deferredMs }, 'send deferred by the channel');
-        this.wakeAt(conversationId, Math.max(0, retryAt - this.now()));
-        return;
-      }
-      this.metrics.sendFailures.inc({ channel: head.channel });
-      const giveUp = !result.retryable || attempt >= this.options.maxAttempts;
-      await store.markFailed(kysely, head.id, { error: result.error, retryAt: giveUp ? null : this.now() + backoffMs(attempt), now: this.now() });
-      this.logger.warn({ conversationId, outboxId: head.id, attempt, giveUp, error: result.error }, 'send failed');
-      this.hub.notify(conversation);
-      if (!giveUp) {
-        const row = await store.headOfConversation(kysely, conversationId);
-        if (row) this.wakeAt(conversationId, Math.max(0, row.nextAttemptAt - this.now()));
-        return;
-      }
+      if (!(await this.send(channel, conversation, head, lease))) return;
     }
+  }
+
+  /**
+   * Sends one claimed entry and records the outcome under its lease. True: go on with the
+   * conversation's next entry; false: this drain stops (a retry is due later, or the entry
+   * is another worker's now).
+   */
+  private async send(channel: ChannelAdapter, conversation: Conversation, head: store.OutboxRow, lease: store.OutboxLease): Promise<boolean> {
+    const { kysely } = this.db;
+    const log = { conversationId: conversation.id, outboxId: head.id };
+    const attempt = head.attempts + 1;
+    const part = head.payload as { messageId: string; text: string; choices?: string[]; meta?: Record<string, unknown> };
+    let result: Awaited<ReturnType<ChannelAdapter['send']>>;
+    const release = keepLease(kysely, lease, { leaseMs: this.leaseMs, now: this.now, logger: this.logger });
+    try {
+      result = await channel.send(conversation, part);
+    } catch (error) {
+      result = { ok: false, retryable: true, error: error instanceof Error ? error.message : String(error) };
+    } finally {
+      release();
+    }
+    if (result.ok) {
+      this.metrics.messagesOut.inc({ channel: head.channel });
+      if (await store.markSent(kysely, lease, this.now())) return true;
+      // Delivered, but another worker took the entry meanwhile: recorded only if nobody holds it now.
+      const recorded = await store.markSentUnlessHeld(kysely, head.id, this.now());
+      this.logger.warn({ ...log, recorded }, 'outbox lease lost before the send went through');
+      return recorded;
+    }
+    if (result.deferredMs !== undefined) {
+      const retryAt = this.now() + Math.max(0, result.deferredMs);
+      if (!(await store.deferOutbox(kysely, lease, { note: result.error, retryAt, now: this.now() }))) return this.lost(log, result.error);
+      this.logger.info({ ...log, retryInMs: result.deferredMs }, 'send deferred by the channel');
+      this.wakeAt(conversation.id, Math.max(0, retryAt - this.now()));
+      return false;
+    }
+    this.metrics.sendFailures.inc({ channel: head.channel });
+    const giveUp = !result.retryable || attempt >= this.options.maxAttempts;
+    const retryAt = giveUp ? null : this.now() + backoffMs(attempt);
+    if (!(await store.markFailed(kysely, lease, { error: result.error, retryAt, now: this.now() }))) return this.lost(log, result.error);
+    this.logger.warn({ ...log, attempt, giveUp, error: result.error }, 'send failed');
+    this.hub.notify(conversation);
+    if (retryAt !== null) this.wakeAt(conversation.id, Math.max(0, retryAt - this.now()));
+    return giveUp;
+  }
+
+  /** A stale holder's result: the worker that holds the entry now decides what happens to it. */
+  private lost(log: { conversationId: string; outboxId: string }, error: string): false {
+    this.logger.warn({ ...log, error }, 'outbox lease lost: the result of this send is not recorded');
+    return false;
   }
 
   /** Drain the conversation in `delayMs`; `keepSooner`: an earlier wake-up already set stays. */

@@ -77,6 +77,8 @@ export interface OutboxTable {
   attempts: number;
   next_attempt_at: number;
   last_error: string | null;
+  /** The claim's token while `sending` (migration 012), null otherwise. */
+  lease_token: string | null;
   created_at: number;
   updated_at: number;
 }

@@ -1,9 +1,12 @@
 /**
  * The durable outbox: a reply is written here in the same transaction as the message, then
- * sent by the dispatcher. States: pending -> sending (a lease) -> sent | pending (retry with
- * backoff) | dead (given up, kept for an agent to see).
+ * sent by the dispatcher. States: pending -> sending (a lease, held by a token) -> sent |
+ * pending (retry with backoff) | dead (given up, kept for an agent to see); pending -> sent
+ * directly when a channel delivers without the dispatcher (passive replies, web chat).
  */
+import type { ExpressionBuilder } from 'kysely';
 import { prepared } from '../storage/prepared.js';
+import type { Database } from '../storage/schema.js';
 import { newId, type Q } from './rows.js';
 
 type OutboxValues = {
@@ -64,18 +67,40 @@ export async function dueConversations(q: Q, now: number, limit: number): Promis
   return rows.map((r) => r.conversation_id);
 }
 
-/** Take the lease on an entry; false when another worker or the passive path got it first. */
-export async function claimOutbox(q: Q, id: string, now: number, leaseMs: number): Promise<boolean> {
+/**
+ * A claim on an entry. The token is written by the claim and required by every update that
+ * renews or ends it, so a worker whose lease expired and was taken over (its send outlived
+ * the lease) changes nothing: its update matches no row. Rules: src/README.md, "Outbox leases".
+ */
+export interface OutboxLease {
+  id: string;
+  token: string;
+}
+
+/** The entry is still `sending` under this claim. */
+const heldBy = (lease: OutboxLease) => (eb: ExpressionBuilder<Database, 'outbox'>) =>
+  eb.and([eb('id', '=', lease.id), eb('status', '=', 'sending'), eb('lease_token', '=', lease.token)]);
+
+/** Take the lease on an entry; null when another worker or the passive path got it first. */
+export async function claimOutbox(q: Q, id: string, now: number, leaseMs: number): Promise<OutboxLease | null> {
+  const token = newId(now);
   const result = await q.updateTable('outbox')
-    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs, updated_at: now }))
+    .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1), next_attempt_at: now + leaseMs, lease_token: token, updated_at: now }))
     .where('id', '=', id).where('status', 'in', open).where('next_attempt_at', '<=', now)
     .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1 ? { id, token } : null;
+}
+
+/** Push the lease's end to `until` while the send runs; false once another worker holds the entry. */
+export async function renewLease(q: Q, lease: OutboxLease, until: number, now: number): Promise<boolean> {
+  const result = await q.updateTable('outbox').set({ next_attempt_at: until, updated_at: now }).where(heldBy(lease)).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 
 /**
  * Mark sent without a lease: used by channels that deliver inside the request (a passive
- * WeChat reply) or locally (web chat). False if it was already sent or is being sent.
+ * WeChat reply) or locally (web chat). Only a `pending` entry, which nobody holds: false if
+ * it was already sent or a worker is sending it.
  */
 export async function takeForImmediateDelivery(q: Q, id: string, now: number): Promise<boolean> {
   const result = await q.updateTable('outbox').set({ status: 'sent', attempts: 1, updated_at: now })
@@ -83,29 +108,49 @@ export async function takeForImmediateDelivery(q: Q, id: string, now: number): P
   return Number(result.numUpdatedRows) === 1;
 }
 
-export async function markSent(q: Q, id: string, now: number): Promise<void> {
-  await q.updateTable('outbox').set({ status: 'sent', updated_at: now, last_error: null }).where('id', '=', id).execute();
+/** The holder's send went through. False: the lease was lost, nothing was changed. */
+export async function markSent(q: Q, lease: OutboxLease, now: number): Promise<boolean> {
+  const result = await q.updateTable('outbox').set({ status: 'sent', lease_token: null, updated_at: now, last_error: null })
+    .where(heldBy(lease)).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/**
+ * A worker that lost its lease was told by the channel that its send went through: record
+ * it if nobody holds the entry now (pending again, or leased by a worker whose lease ran out
+ * too), so it is not sent once more. An entry another worker holds is left to that worker.
+ */
+export async function markSentUnlessHeld(q: Q, id: string, now: number): Promise<boolean> {
+  const result = await q.updateTable('outbox').set({ status: 'sent', lease_token: null, updated_at: now, last_error: null })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('status', '=', 'pending'), eb.and([eb('status', '=', 'sending'), eb('next_attempt_at', '<=', now)])]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 /**
  * Give a claimed entry back untried (the channel deferred it): pending again at `retryAt`,
- * and the claim's attempt is not counted.
+ * and the claim's attempt is not counted. False: the lease was lost, nothing was changed.
  */
-export async function deferOutbox(q: Q, id: string, e: { note: string; retryAt: number; now: number }): Promise<void> {
-  await q.updateTable('outbox').set((eb) => ({
-    status: 'pending', attempts: eb('attempts', '-', 1), next_attempt_at: e.retryAt, last_error: e.note.slice(0, 1000), updated_at: e.now,
-  })).where('id', '=', id).where('status', '=', 'sending').execute();
+export async function deferOutbox(q: Q, lease: OutboxLease, e: { note: string; retryAt: number; now: number }): Promise<boolean> {
+  const result = await q.updateTable('outbox').set((eb) => ({
+    status: 'pending', attempts: eb('attempts', '-', 1), next_attempt_at: e.retryAt, last_error: e.note.slice(0, 1000), lease_token: null, updated_at: e.now,
+  })).where(heldBy(lease)).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
+/** The holder's send failed: pending again at `retryAt`, or dead (null). False: the lease was lost, nothing was changed. */
 export async function markFailed(
-  q: Q, id: string, e: { error: string; retryAt: number | null; now: number },
-): Promise<void> {
-  await q.updateTable('outbox').set({
+  q: Q, lease: OutboxLease, e: { error: string; retryAt: number | null; now: number },
+): Promise<boolean> {
+  const result = await q.updateTable('outbox').set({
     status: e.retryAt === null ? 'dead' : 'pending',
     next_attempt_at: e.retryAt ?? e.now,
     last_error: e.error.slice(0, 1000),
+    lease_token: null,
     updated_at: e.now,
-  }).where('id', '=', id).execute();
+  }).where(heldBy(lease)).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 export async function outboxDepth(q: Q): Promise<Record<OutboxStatus, number>> {

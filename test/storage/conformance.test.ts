@@ -42,7 +42,7 @@ describe.each(backends)('storage on $name', (backend) => {
   beforeEach(async () => {
     if (backend.name === 'postgres' && !pgServer) return;
     db = await backend.open();
-    expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes', '011-wechaty-friend-requests']);
+    expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes', '011-wechaty-friend-requests', '012-outbox-lease-token']);
   });
   afterEach(async () => {
     await db?.close();
@@ -117,16 +117,92 @@ describe.each(backends)('storage on $name', (backend) => {
     const id = await store.enqueueOutbox(q, { messageId: out.id, conversationId: conversation.id, channel: 'wechat', payload: { text: 'hi' }, notBefore: now, now });
     expect(await store.dueConversations(q, now, 10)).toEqual([conversation.id]);
     const claims = await Promise.all([1, 2, 3].map(() => store.claimOutbox(q, id, now, 30_000)));
-    expect(claims.filter(Boolean)).toHaveLength(1);
+    const leases = claims.filter((c) => c !== null);
+    expect(leases).toHaveLength(1);
     expect(await store.dueConversations(q, now + 1000, 10)).toEqual([]);
     // A lease that expired (the worker died mid-send) makes the entry due again.
     expect(await store.dueConversations(q, now + 31_000, 10)).toEqual([conversation.id]);
-    await store.markFailed(q, id, { error: 'HTTP 503', retryAt: now + 60_000, now });
+    expect(await store.markFailed(q, leases[0]!, { error: 'HTTP 503', retryAt: now + 60_000, now })).toBe(true);
     expect((await store.headOfConversation(q, conversation.id))?.attempts).toBe(1);
     expect(await store.outboxDepth(q)).toMatchObject({ pending: 1, dead: 0 });
-    await store.markFailed(q, id, { error: 'gave up', retryAt: null, now });
+    const again = await store.claimOutbox(q, id, now + 60_000, 30_000);
+    expect(await store.markFailed(q, again!, { error: 'gave up', retryAt: null, now })).toBe(true);
     expect(await store.outboxDepth(q)).toMatchObject({ pending: 0, dead: 1 });
     expect(await store.getOutboxByMessage(q, out.id)).toEqual({ id, status: 'dead', lastError: 'gave up' });
+  });
+
+  /** An outbox entry of a fresh conversation. */
+  async function outboxEntry(threadKey: string): Promise<{ id: string; messageId: string }> {
+    const q = db.kysely;
+    const { customerId } = await store.resolveIdentity(q, { channel: 'wechat', externalId: threadKey, now });
+    const conversation = await store.createConversation(q, { customerId, channel: 'wechat', threadKey, now });
+    const out = await store.insertOutbound(q, { conversationId: conversation.id, channel: 'wechat', authorKind: 'bot', authorId: null, text: 'hi', now });
+    const id = await store.enqueueOutbox(q, { messageId: out.id, conversationId: conversation.id, channel: 'wechat', payload: { text: 'hi' }, notBefore: now, now });
+    return { id, messageId: out.id };
+  }
+
+  test('outbox leases: a worker whose lease was taken over changes nothing', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const { id, messageId } = await outboxEntry('lease-1');
+    const stale = (await store.claimOutbox(q, id, now, 30_000))!;
+    expect(await store.renewLease(q, stale, now + 40_000, now + 10_000)).toBe(true);
+    // Renewed: not expired at +31 s any more.
+    expect(await store.claimOutbox(q, id, now + 31_000, 30_000)).toBeNull();
+    const holder = (await store.claimOutbox(q, id, now + 41_000, 30_000))!;
+    expect(holder.token).not.toBe(stale.token);
+    const before = await q.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(await store.renewLease(q, stale, now + 90_000, now + 42_000)).toBe(false);
+    expect(await store.markFailed(q, stale, { error: 'HTTP 503', retryAt: now + 43_000, now: now + 42_000 })).toBe(false);
+    expect(await store.markFailed(q, stale, { error: 'gave up', retryAt: null, now: now + 42_000 })).toBe(false);
+    expect(await store.deferOutbox(q, stale, { note: 'busy', retryAt: now + 43_000, now: now + 42_000 })).toBe(false);
+    expect(await store.markSent(q, stale, now + 42_000)).toBe(false);
+    // Another worker holds it (its lease runs until +71 s): a stale success is not recorded either.
+    expect(await store.markSentUnlessHeld(q, id, now + 42_000)).toBe(false);
+    expect(await q.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirstOrThrow()).toEqual(before);
+    expect(await store.markSent(q, holder, now + 50_000)).toBe(true);
+    expect(await store.getOutboxByMessage(q, messageId)).toEqual({ id, status: 'sent', lastError: null });
+    // Ended: the holder's token is spent too.
+    expect(await store.markFailed(q, holder, { error: 'late', retryAt: null, now: now + 51_000 })).toBe(false);
+  });
+
+  test('outbox leases: the passive path takes only what nobody holds, and a stale holder cannot undo it', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const { id, messageId } = await outboxEntry('lease-2');
+    const stale = (await store.claimOutbox(q, id, now, 30_000))!;
+    expect(await store.takeForImmediateDelivery(q, id, now + 1)).toBe(false);
+    // Expired but still `sending`: it may have gone out, so the passive path leaves it to the dispatcher.
+    expect(await store.takeForImmediateDelivery(q, id, now + 31_000)).toBe(false);
+    const holder = (await store.claimOutbox(q, id, now + 31_000, 30_000))!;
+    expect(await store.markFailed(q, holder, { error: 'HTTP 503', retryAt: now + 40_000, now: now + 32_000 })).toBe(true);
+    // Pending again, nobody holds it: the passive reply takes it.
+    expect(await store.takeForImmediateDelivery(q, id, now + 33_000)).toBe(true);
+    expect(await store.markFailed(q, stale, { error: 'HTTP 503', retryAt: now + 40_000, now: now + 34_000 })).toBe(false);
+    expect(await store.markSentUnlessHeld(q, id, now + 34_000)).toBe(false);
+    expect(await store.getOutboxByMessage(q, messageId)).toEqual({ id, status: 'sent', lastError: 'HTTP 503' });
+  });
+
+  test('outbox leases: a stale success is recorded on an entry nobody holds', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const pending = await outboxEntry('lease-3');
+    await store.claimOutbox(q, pending.id, now, 30_000);
+    const holder = (await store.claimOutbox(q, pending.id, now + 31_000, 30_000))!;
+    await store.markFailed(q, holder, { error: 'HTTP 503', retryAt: now + 40_000, now: now + 32_000 });
+    expect(await store.markSentUnlessHeld(q, pending.id, now + 33_000)).toBe(true);
+    expect(await store.getOutboxByMessage(q, pending.messageId)).toEqual({ id: pending.id, status: 'sent', lastError: null });
+    // Leased to a worker whose lease ran out as well.
+    const expired = await outboxEntry('lease-4');
+    await store.claimOutbox(q, expired.id, now, 30_000);
+    await store.claimOutbox(q, expired.id, now + 31_000, 30_000);
+    expect(await store.markSentUnlessHeld(q, expired.id, now + 60_000)).toBe(false);
+    expect(await store.markSentUnlessHeld(q, expired.id, now + 61_000)).toBe(true);
+    // Dead stays dead (an agent may already be acting on it).
+    const dead = await outboxEntry('lease-5');
+    const last = (await store.claimOutbox(q, dead.id, now, 30_000))!;
+    await store.markFailed(q, last, { error: 'gave up', retryAt: null, now });
+    expect(await store.markSentUnlessHeld(q, dead.id, now + 1)).toBe(false);
   });
 
   test('case numbers are unique under concurrency and read like K000001', async () => {

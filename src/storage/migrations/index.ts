@@ -14,6 +14,7 @@ import * as wechatQuota from './008-wechat-quota.js';
 import * as weiboPrivateInvite from './009-weibo-private-invite.js';
 import * as lookupIndexes from './010-lookup-indexes.js';
 import * as wechatyFriendRequests from './011-wechaty-friend-requests.js';
+import * as outboxLeaseToken from './012-outbox-lease-token.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -37,6 +38,7 @@ const steps: Record<string, Step> = {
   '009-weibo-private-invite': weiboPrivateInvite,
   '010-lookup-indexes': lookupIndexes,
   '011-wechaty-friend-requests': wechatyFriendRequests,
+  '012-outbox-lease-token': outboxLeaseToken,
 };
 
 export function migrationProvider(dialect: DialectName): MigrationProvider {
