@@ -51,7 +51,6 @@ export class NluPool {
       return;
     }
     const worker = new Worker(WORKER_FILE, { workerData: options.load });
-    worker.unref();
     worker.on('message', (message: 'ready' | Array<{ id: number; analysis: Analysis | null }>) => {
       if (message === 'ready') this.ready = true;
       else for (const { id, analysis } of message) this.settle(id, analysis);
@@ -60,6 +59,8 @@ export class NluPool {
     worker.on('exit', (code) => {
       if (this.worker) this.stopWith(`understanding worker exited (${code})`);
     });
+    // After the listeners (adding one holds the process open again): never keeps it alive.
+    worker.unref();
     this.worker = worker;
   }
 
@@ -92,6 +93,7 @@ export class NluPool {
     const worker = this.worker;
     this.worker = null;
     for (const id of [...this.pending.keys()]) this.settle(id, null);
+    worker?.ref();
     await worker?.terminate();
   }
 

@@ -64,16 +64,21 @@ export class Checkpointer {
     const self = new Checkpointer(database, options.onError ?? (() => undefined));
     try {
       const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-      const worker = new Worker(WORKER, { eval: true, workerData: { driver, file, intervalMs: options.intervalMs ?? 200 } });
-      worker.unref();
+      // No inherited flags: `--input-type=module` would read the code as a module, without `require`.
+      const worker = new Worker(WORKER, { eval: true, execArgv: [], workerData: { driver, file, intervalMs: options.intervalMs ?? 200 } });
       worker.on('message', (m: { stats?: CheckpointStats; error?: string }) => {
-        if (m.stats) self.waiting.shift()?.(m.stats);
+        if (m.stats) {
+          self.waiting.shift()?.(m.stats);
+          if (self.waiting.length === 0) worker.unref();
+        }
         if (m.error) self.onError(`WAL checkpoint failed: ${m.error}`);
       });
       worker.on('error', (error) => self.fallBack(`WAL checkpointer stopped: ${error.message}`));
       worker.on('exit', () => {
         if (self.worker) self.fallBack('WAL checkpointer exited');
       });
+      // After the listeners (adding one holds the process open again): never keeps it alive.
+      worker.unref();
       database.pragma('wal_autocheckpoint = 0');
       self.worker = worker;
     } catch (error) {
@@ -88,6 +93,7 @@ export class Checkpointer {
     if (!worker) return Promise.resolve(null);
     return new Promise((resolve) => {
       this.waiting.push(resolve);
+      worker.ref(); // until the answer: the process must not end while a caller waits
       worker.postMessage('stats');
     });
   }
@@ -97,9 +103,13 @@ export class Checkpointer {
     const worker = this.worker;
     if (!worker) return;
     this.worker = null;
+    // Held open until it has finished: an unreferenced worker would let the process end first.
+    worker.ref();
+    let timer: NodeJS.Timeout | undefined;
     const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     worker.postMessage('stop');
-    await Promise.race([exited, new Promise<void>((resolve) => setTimeout(resolve, 2000).unref())]);
+    await Promise.race([exited, new Promise<void>((resolve) => { timer = setTimeout(resolve, 2000); })]);
+    clearTimeout(timer);
     await worker.terminate();
   }
 

@@ -3,7 +3,12 @@
  * never checkpoints inside a commit, yet the log is copied into the database file and
  * starts over, so it does not grow without bound.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
+import { fromRoot } from '../../src/paths.js';
 import { openDb } from '../../src/storage/db.js';
 import * as store from '../../src/store/index.js';
 import { useTempSqlite } from '../support/sqlite.js';
@@ -45,5 +50,25 @@ test('an in-memory database checkpoints nothing and says so', async () => {
     expect(await memory.checkpoints()).toBeNull();
   } finally {
     await memory.close();
+  }
+});
+
+test('the worker never holds a process open, nor lets it end while a caller waits for it', () => {
+  // A program that opens the store, asks for the totals and forgets to close it (built code:
+  // a child process does not go through the test transform).
+  const dir = mkdtempSync(join(tmpdir(), 'kefu-ckpt-exit-'));
+  const program = `
+    const { openDb } = await import(${JSON.stringify(fromRoot('dist', 'src', 'storage', 'db.js'))});
+    const db = openDb({ dataDir: ${JSON.stringify(dir)}, onWarning: (m) => console.error(m) });
+    await db.migrate();
+    const stats = await db.checkpoints();
+    console.log(JSON.stringify(stats));`;
+  try {
+    const run = spawnSync(process.execPath, ['--input-type=module', '-e', program], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout.trim()).runs).toBeGreaterThanOrEqual(1);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
