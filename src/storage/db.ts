@@ -8,6 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import { Checkpointer, type CheckpointStats } from './checkpointer.js';
 import { GroupCommit } from './group-commit.js';
+import { runPreparedDirectly } from './prepared.js';
 import pg from 'pg';
 import type { Database } from './schema.js';
 import { migrationProvider, type DialectName } from './migrations/index.js';
@@ -87,6 +88,7 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
     // Checkpoints in a worker thread, not inside a commit on the event loop (checkpointer.ts).
     if (file !== ':memory:') checkpointer = Checkpointer.start(database, file, { onError: options.onWarning });
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+    runPreparedDirectly(kysely, database);
   }
   const group = dialect === 'sqlite' ? new GroupCommit(kysely) : null;
   return {
