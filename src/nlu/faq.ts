@@ -30,7 +30,7 @@ export interface FaqHit {
 }
 
 export { FAQ_THRESHOLD } from './faq-model.js';
-export { analyze, type Analyzed } from './faq-features.js';
+export { analyze, type Analyzed } from './faq-analyze.js';
 
 export function parseFaq(json: unknown, source = 'faq'): FaqEntry[] {
   const parsed = z.array(FaqEntrySchema).safeParse(json);

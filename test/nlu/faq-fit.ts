@@ -4,7 +4,8 @@
  *   - dialogs/nlu/faq-queries.jsonl       against faq/demo.json
  *   - dialogs/nlu/faq-queries.base.jsonl  against ../shared/eval/faq-base.json (the knowledge
  *     base the project is scored with; only its entries are read, never the dev questions)
- * dialogs/nlu/faq-queries.heldout.jsonl is not used to fit anything: `--heldout` reports on it.
+ * dialogs/nlu/faq-queries.sealed.jsonl is not used to fit or tune anything: `--sealed` reports on it
+ * (measure it seldom: every look makes it less unseen).
  *
  * The ranker is a linear score over the pair features (faq-features.ts), fitted by a softmax
  * over the entries of each answerable question (the right entry should win). The answer model
@@ -13,7 +14,7 @@
  * cross-validated probabilities: the one that maximises top-1 + null rate while refusing at
  * least TARGET_NULL of the out-of-scope questions.
  *
- *   npm run build && node dist/test/nlu/faq-fit.js [--write] [--heldout] [--misses]
+ *   npm run build && node dist/test/nlu/faq-fit.js [--write] [--sealed] [--misses] [--curve]
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -62,11 +63,11 @@ export function fitSamples(): Sample[] {
   return out;
 }
 
-export function heldoutSamples(): Sample[] {
-  const all = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.heldout.jsonl'));
-  const out = samples(all.filter((q) => q.base === 'demo'), loadFaqFile(fromRoot('faq', 'demo.json')), 'heldout-demo');
+export function sealedSamples(): Sample[] {
+  const all = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.sealed.jsonl'));
+  const out = samples(all.filter((q) => q.base === 'demo'), loadFaqFile(fromRoot('faq', 'demo.json')), 'sealed-demo');
   const base = baseFile();
-  if (base) out.push(...samples(all.filter((q) => q.base === 'base'), loadFaqFile(base), 'heldout-base'));
+  if (base) out.push(...samples(all.filter((q) => q.base === 'base'), loadFaqFile(base), 'sealed-base'));
   return out;
 }
 
@@ -237,9 +238,9 @@ async function main(argv: string[]): Promise<void> {
       if (!ok) console.log(`  miss ${r.s.set} ${r.s.q.id} ${r.s.q.faq ?? 'null'} -> top ${r.top === r.s.gold ? 'right' : 'WRONG'} p=${r.p.toFixed(2)} | ${r.s.q.text}`);
     }
   }
-  if (argv.includes('--heldout')) {
-    const held = heldoutSamples().map((s) => { const r = rankWith(rw, s); return { s, top: r.top, p: prob(aw, r.x) }; });
-    console.log('held-out questions (never used to fit):');
+  if (argv.includes('--sealed')) {
+    const held = sealedSamples().map((s) => { const r = rankWith(rw, s); return { s, top: r.top, p: prob(aw, r.x) }; });
+    console.log('sealed questions (never used to fit or tune):');
     for (const n of [...new Set(held.map((r) => r.s.set))]) console.log(`  ${n.padEnd(13)} ${fmt(figures(held.filter((r) => r.s.set === n), threshold))}`);
     console.log(`  ${'all'.padEnd(13)} ${fmt(figures(held, threshold))}`);
   }

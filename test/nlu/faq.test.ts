@@ -10,7 +10,7 @@ interface Query { id: string; text: string; faq: string | null; base?: string }
 const read = (name: string): Query[] => readFileSync(fromRoot('dialogs', 'nlu', name), 'utf8')
   .split('\n').filter(Boolean).map((l) => JSON.parse(l) as Query);
 const queries = read('faq-queries.jsonl');
-const heldout = read('faq-queries.heldout.jsonl');
+const sealed = read('faq-queries.sealed.jsonl');
 const demo = new FaqIndex(loadFaqFile(DEMO_FAQ));
 // The knowledge base the project is scored with, when ../shared/eval is beside the project.
 const baseFile = join(fromRoot(), '..', 'shared', 'eval', 'faq-base.json');
@@ -36,9 +36,9 @@ describe('the demo FAQ', () => {
     expect(entries.filter((e) => e.lang === 'zh').length).toBeGreaterThanOrEqual(30);
   });
 
-  test('every calibration and held-out query names an existing entry', () => {
+  test('every calibration and sealed query names an existing entry', () => {
     const ids = new Set(loadFaqFile(DEMO_FAQ).map((e) => e.id));
-    for (const q of [...queries, ...heldout.filter((h) => h.base === 'demo')]) if (q.faq) expect(ids.has(q.faq)).toBe(true);
+    for (const q of [...queries, ...sealed.filter((h) => h.base === 'demo')]) if (q.faq) expect(ids.has(q.faq)).toBe(true);
   });
 });
 
@@ -58,25 +58,23 @@ describe('the fitted model (src/nlu/faq-model.ts, from test/nlu/faq-fit.ts)', ()
   });
 });
 
-// Held-out: written before the method changed and never used to fit or tune it
-// (dialogs/nlu/faq-queries.heldout.jsonl). The floors sit a little under the measured figures
-// (README, "Understanding and the FAQ"), so a regression fails while noise does not.
-describe('retrieval on held-out questions the model never saw', () => {
-  // Measured when the method was frozen: demo 0.933 / 0.856 / 0.700 (20 out of scope),
-  // scoring base 0.847 / 0.757 / 0.875. The out-of-scope null rate is under the issue's 0.85 on
-  // the demo's 20: a known gap (README).
-  test('demo base: right entry first >= 0.90, top-1 >= 0.82, out-of-scope null >= 0.65', () => {
-    const m = measure(demo, heldout.filter((q) => q.base === 'demo'));
-    expect(m.rank1).toBeGreaterThanOrEqual(0.9);
-    expect(m.top1).toBeGreaterThanOrEqual(0.82);
-    expect(m.nullRate).toBeGreaterThanOrEqual(0.65);
+// Sealed: dialogs/nlu/faq-queries.sealed.jsonl was written from the entries' meaning and
+// committed before the method changed, and is never used to fit or tune it. The floors sit a
+// little under the figures measured at the end of that work (faq/README.md), so a regression
+// fails while noise does not.
+describe('retrieval on sealed questions the model never saw', () => {
+  test('demo base: right entry first >= 0.88, top-1 >= 0.74, out-of-scope null >= 0.88', () => {
+    const m = measure(demo, sealed.filter((q) => q.base === 'demo'));
+    expect(m.rank1).toBeGreaterThanOrEqual(0.88);
+    expect(m.top1).toBeGreaterThanOrEqual(0.74);
+    expect(m.nullRate).toBeGreaterThanOrEqual(0.88);
   });
 
-  (existsSync(baseFile) ? test : test.skip)('scoring base (../shared/eval/faq-base.json): right entry first >= 0.82, top-1 >= 0.72, null >= 0.82', () => {
-    const m = measure(new FaqIndex(loadFaqFile(baseFile)), heldout.filter((q) => q.base === 'base'));
-    expect(m.rank1).toBeGreaterThanOrEqual(0.82);
-    expect(m.top1).toBeGreaterThanOrEqual(0.72);
-    expect(m.nullRate).toBeGreaterThanOrEqual(0.82);
+  (existsSync(baseFile) ? test : test.skip)('scoring base (../shared/eval/faq-base.json): right entry first >= 0.93, top-1 >= 0.88, null >= 0.85', () => {
+    const m = measure(new FaqIndex(loadFaqFile(baseFile)), sealed.filter((q) => q.base === 'base'));
+    expect(m.rank1).toBeGreaterThanOrEqual(0.93);
+    expect(m.top1).toBeGreaterThanOrEqual(0.88);
+    expect(m.nullRate).toBeGreaterThanOrEqual(0.85);
   });
 });
 
