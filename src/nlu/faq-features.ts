@@ -31,9 +31,11 @@ export const PAIR_FEATURES = [
 ] as const;
 
 /** What the answer-or-null model sees about the best entry and the question. */
-export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mass', 'missed', 'worst_miss', 'foreign_unknown'] as const;
+export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mass', 'missed', 'worst_miss', 'foreign_unknown', 'out_of_scope'] as const;
 
 export interface QueryFeatures {
+  /** The question's terms on every channel (what the out-of-scope cue model reads: faq-oos.ts). */
+  terms: string[];
   /** One feature vector per entry (PAIR_FEATURES order). */
   pairs: Float64Array[];
   /** Share of the question's concept and free-word weight that no entry knows (filler words left out). */
@@ -180,7 +182,8 @@ export class FeatureIndex {
     const hit = new Float64Array(ns);
     const sHit = new Float64Array(ns);
     const sHitConcept = new Float64Array(ns);
-    for (const [t, w] of allTerms(q)) {
+    const bag = allTerms(q);
+    for (const [t, w] of bag) {
       const p = this.postings.get(t);
       if (!p) continue;
       const ch = channelOf(t);
@@ -275,6 +278,7 @@ export class FeatureIndex {
     const sameLanguage = q.language === 'zh' ? this.zhEntries : n - this.zhEntries;
     const foreign = sameLanguage * 2 < n ? 1 : 0;
     return {
+      terms: [...bag.keys()],
       pairs,
       unknown: meaningMass > 0 ? unknownMass / meaningMass : 1,
       knownMass: Math.log1p(totalKnown),

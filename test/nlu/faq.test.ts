@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { ANSWER_FEATURES, PAIR_FEATURES } from '../../src/nlu/faq-features.js';
 import { analyze, FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq } from '../../src/nlu/faq.js';
 import { ANSWER_WEIGHTS, RANK_WEIGHTS } from '../../src/nlu/faq-model.js';
+import { defaultOutOfScope, OutOfScopeModel, outOfScopeExamples, questionTerms } from '../../src/nlu/faq-oos.js';
 import { DEMO_FAQ, loadNlu } from '../../src/nlu/index.js';
 import { fromRoot } from '../../src/paths.js';
 
@@ -48,6 +49,16 @@ describe('the fitted model (src/nlu/faq-model.ts, from test/nlu/faq-fit.ts)', ()
     expect(ANSWER_WEIGHTS).toHaveLength(ANSWER_FEATURES.length);
     expect(FAQ_THRESHOLD).toBeGreaterThan(0);
     expect(FAQ_THRESHOLD).toBeLessThan(1);
+  });
+
+  test('the shipped out-of-scope weights are what the project\'s questions train (faq-oos-weights.json is not stale)', () => {
+    expect(defaultOutOfScope().toJson()).toEqual(OutOfScopeModel.train(outOfScopeExamples()).toJson());
+  });
+
+  test('the out-of-scope cues read a service the shop does not offer as such, whatever words it shares with an entry', () => {
+    const oos = defaultOutOfScope();
+    expect(oos.logit(questionTerms('能租几把办公椅吗 用一个月'))).toBeGreaterThan(oos.logit(questionTerms('办公椅保修几年')));
+    expect(oos.logit(questionTerms('Are you hiring installers?'))).toBeGreaterThan(oos.logit(questionTerms('Do you install the desk?')));
   });
 
   test('the questions it was fitted on still give what the fit reported (the model file matches the code)', () => {
