@@ -17,6 +17,8 @@ export interface IndexedEntry {
   /** Question and alternates pooled (term frequencies), and each on its own. */
   question: TermBag;
   sentences: TermBag[];
+  /** Per sentence, its language: the entry's for its own question and alternates, the sentence's own for a paraphrase. */
+  sentenceLang: Array<'zh' | 'en'>;
   /** Per sentence, its words no concept explains (filler left out): meaning a question in the other language cannot show. */
   sentenceFree: TermBag[];
   answer: TermBag;
@@ -27,7 +29,7 @@ export interface IndexedEntry {
 /** Names of the pair features, in vector order (faq-model.ts weighs them in this order). */
 export const PAIR_FEATURES = [
   'concept_q', 'concept_a', 'word_q', 'word_a', 'gram_q', 'gram_a', 'best_f1', 'best_rev', 'cross', 'cross_concept_q', 'cross_best_f1',
-  'object_q', 'object_a',
+  'object_q', 'object_a', 'bayes',
 ] as const;
 
 /** What the answer-or-null model sees about the best entry and the question. */
@@ -58,6 +60,16 @@ export interface QueryFeatures {
   foreign: number;
 }
 
+/**
+ * A paraphrase (one of the project's calibration questions for the entry: faq-paraphrase.ts) is
+ * a way customers really ask: a sentence of its own for the best-alternate features, and its
+ * terms count as held by the entry, but it adds nothing to the entry's BM25 question field
+ * (weight 0; 0.25, 0.5 and 1 did no better on cross-validation), so a well-paraphrased entry
+ * does not outscore the others on volume.
+ */
+export const PARAPHRASE_WEIGHT = 0;
+/** Laplace smoothing of the naive Bayes (0.02 and 0.5 did the same on cross-validation). */
+const BAYES_ALPHA = 0.1;
 const K1 = 1.2;
 const CROSS_FREE = 0.5;
 const B = 0.5;
@@ -77,6 +89,9 @@ interface Postings {
   sentenceW?: Float64Array;
   /** 1 for each entry that holds the term. */
   holders?: Uint8Array;
+  /** Naive Bayes: the entries whose sentences hold the term, and log P(term | entry) minus the entry's unseen-term default. */
+  bayesIds?: Int32Array;
+  bayesDelta?: Float64Array;
 }
 
 export class FeatureIndex {
@@ -84,23 +99,32 @@ export class FeatureIndex {
   private readonly postings = new Map<string, Postings>();
   /** Per sentence: its entry, its idf mass over all terms, and over concepts only (what a question in the other language can match). */
   private readonly sentenceEntry: Int32Array;
+  private readonly sentenceLang: Array<'zh' | 'en'>;
   private readonly sentenceMass: Float64Array;
   private readonly sentenceConceptMass: Float64Array;
   private readonly maxIdf: number;
   private readonly languages: Array<'zh' | 'en'>;
   private readonly zhEntries: number;
+  /** Per entry: log P(term | entry) of a term none of its sentences holds. */
+  private readonly bayesDefault: Float64Array;
 
-  constructor(docs: Array<{ lang: 'zh' | 'en'; questions: string[]; answer: string }>) {
+  constructor(docs: Array<{ lang: 'zh' | 'en'; questions: string[]; answer: string; paraphrases?: string[] }>) {
     this.entries = docs.map((d) => {
-      const analyzed = d.questions.map((q) => analyze(q));
+      const own = d.questions.map((q) => analyze(q));
+      const paraphrases = (d.paraphrases ?? []).map((q) => analyze(q));
+      const analyzed = [...own, ...paraphrases];
       const sentences = analyzed.map((a) => allTerms(a));
+      const sentenceLang = analyzed.map((a, k) => (k < own.length ? d.lang : a.language));
       const sentenceFree = analyzed.map((a) => new Map([...a.hanFree, ...a.latinFree].filter(([t]) => !a.filler.has(t))));
       const question: TermBag = new Map();
-      for (const s of sentences) for (const [t, w] of s) add(question, t, w);
+      sentences.forEach((s, k) => {
+        const weight = k < own.length ? 1 : PARAPHRASE_WEIGHT;
+        for (const [t, w] of s) add(question, t, w * weight);
+      });
       // An answer that mentions a decisive topic in passing is not about it.
       const answer = allTerms(analyze(d.answer, false));
       const length = (bag: TermBag): number => [...bag.values()].reduce((a, b) => a + b, 0);
-      return { lang: d.lang, question, sentences, sentenceFree, answer, questionLength: length(question), answerLength: length(answer) };
+      return { lang: d.lang, question, sentences, sentenceLang, sentenceFree, answer, questionLength: length(question), answerLength: length(answer) };
     });
     const n = this.entries.length;
     const df = new Map<string, number>();
@@ -116,6 +140,7 @@ export class FeatureIndex {
     };
     const saturate = (tf: number, len: number, avg: number): number => Math.min(1, (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / avg)));
     const sentenceEntry: number[] = [];
+    const sentenceLang: Array<'zh' | 'en'> = [];
     const sentenceMass: number[] = [];
     const sentenceConceptMass: number[] = [];
     this.entries.forEach((e, i) => {
@@ -138,6 +163,7 @@ export class FeatureIndex {
         // too: at half weight, or a sentence with one concept among unknown words matches anything with that concept.
         for (const [t, w] of e.sentenceFree[k] ?? []) conceptMass += CROSS_FREE * w * idfOf(df.get(t) ?? 0);
         sentenceEntry.push(i);
+        sentenceLang.push(e.sentenceLang[k] ?? e.lang);
         sentenceMass.push(mass);
         sentenceConceptMass.push(conceptMass);
       });
@@ -151,11 +177,38 @@ export class FeatureIndex {
       p.holders = new Uint8Array(n);
       for (const [j] of p.entries) p.holders[j] = 1;
     }
+    this.bayesDefault = this.bayes(sentenceEntry);
     this.languages = this.entries.map((e) => e.lang);
     this.zhEntries = this.languages.filter((l) => l === 'zh').length;
     this.sentenceEntry = Int32Array.from(sentenceEntry);
+    this.sentenceLang = sentenceLang;
     this.sentenceMass = Float64Array.from(sentenceMass);
     this.sentenceConceptMass = Float64Array.from(sentenceConceptMass);
+  }
+
+  /**
+   * A multinomial naive Bayes over the sentences (own questions, alternates, paraphrases): each
+   * entry a class, each sentence's terms counted once. Its posterior is the `bayes` pair
+   * feature: which entry's ways of asking use this question's words, learned rather than matched.
+   */
+  private bayes(sentenceEntry: number[]): Float64Array {
+    const n = this.entries.length;
+    const totals = new Float64Array(n);
+    for (const p of this.postings.values()) {
+      for (const [id] of p.sentences) {
+        const e = sentenceEntry[id] as number;
+        totals[e] = (totals[e] as number) + 1;
+      }
+    }
+    const vocabulary = this.postings.size;
+    const logDefault = Float64Array.from(totals, (t) => Math.log(BAYES_ALPHA / (t + BAYES_ALPHA * vocabulary)));
+    for (const p of this.postings.values()) {
+      const counts = new Map<number, number>();
+      for (const [id] of p.sentences) counts.set(sentenceEntry[id] as number, (counts.get(sentenceEntry[id] as number) ?? 0) + 1);
+      p.bayesIds = Int32Array.from(counts.keys());
+      p.bayesDelta = Float64Array.from(counts.values(), (c) => Math.log((c + BAYES_ALPHA) / BAYES_ALPHA));
+    }
+    return logDefault;
   }
 
   get size(): number {
@@ -183,9 +236,18 @@ export class FeatureIndex {
     const sHit = new Float64Array(ns);
     const sHitConcept = new Float64Array(ns);
     const bag = allTerms(q);
+    const bayes = new Float64Array(n);
+    let bayesTerms = 0;
     for (const [t, w] of bag) {
       const p = this.postings.get(t);
       if (!p) continue;
+      bayesTerms++;
+      const bIds = p.bayesIds as Int32Array;
+      const bDelta = p.bayesDelta as Float64Array;
+      for (let k = 0; k < bIds.length; k++) {
+        const e = bIds[k] as number;
+        bayes[e] = (bayes[e] as number) + (bDelta[k] as number);
+      }
       const ch = channelOf(t);
       const m = w * p.idf;
       den[ch] = (den[ch] ?? 0) + m;
@@ -208,13 +270,14 @@ export class FeatureIndex {
       }
     }
     const totalKnown = den.reduce((a, b) => a + b, 0);
+    posterior(bayes, this.bayesDefault, bayesTerms);
     // The entry's best single way of asking: overlap with the question both ways (F1). Words
     // of the other script can never match, so an entry in the other language is judged on concepts.
     const bestF1 = new Float64Array(n);
     const bestRev = new Float64Array(n);
     for (let id = 0; id < ns; id++) {
       const i = this.sentenceEntry[id] ?? 0;
-      const cross = this.languages[i] !== q.language;
+      const cross = this.sentenceLang[id] !== q.language;
       const mass = cross ? (this.sentenceConceptMass[id] ?? 0) : (this.sentenceMass[id] ?? 0);
       const fwd = totalKnown > 0 ? (hit[id] ?? 0) / totalKnown : 0;
       const rev = mass > 0 ? Math.min(1, (cross ? (sHitConcept[id] ?? 0) : (sHit[id] ?? 0)) / mass) : 0;
@@ -259,6 +322,7 @@ export class FeatureIndex {
       x[10] = cross * f1;
       x[11] = share(numQ, Channel.Object);
       x[12] = share(numA, Channel.Object);
+      x[13] = bayes[i] as number;
       pairs.push(x);
     }
     for (let i = 0; i < n; i++) {
@@ -287,4 +351,16 @@ export class FeatureIndex {
       foreign,
     };
   }
+}
+
+/** Turns naive-Bayes log-likelihoods (known-term deltas; each known term also costs the entry its default) into a posterior over entries, in place. */
+function posterior(scores: Float64Array, logDefault: Float64Array, terms: number): void {
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) {
+    scores[i] = (scores[i] as number) + terms * (logDefault[i] as number);
+    if ((scores[i] as number) > max) max = scores[i] as number;
+  }
+  let z = 0;
+  for (let i = 0; i < scores.length; i++) z += scores[i] = Math.exp((scores[i] as number) - max);
+  for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] as number) / z;
 }

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { FeatureIndex, type QueryFeatures } from './faq-features.js';
 import { ANSWER_WEIGHTS, FAQ_THRESHOLD, RANK_WEIGHTS } from './faq-model.js';
 import { defaultOutOfScope, type OutOfScopeModel } from './faq-oos.js';
+import { projectParaphrases } from './faq-paraphrase.js';
 import { detectLanguage } from './normalize.js';
 
 export const FaqEntrySchema = z.object({
@@ -50,11 +51,13 @@ export class FaqIndex {
     readonly entries: readonly FaqEntry[],
     private readonly threshold = FAQ_THRESHOLD,
     private readonly outOfScope: OutOfScopeModel = defaultOutOfScope(),
+    paraphrases: ReadonlyMap<string, string[]> = projectParaphrases(new Set(entries.map((e) => e.id))),
   ) {
     this.features = new FeatureIndex(entries.map((e) => ({
       lang: e.lang === 'en' || e.lang === 'zh' ? e.lang : detectLanguage(e.question),
       questions: [e.question, ...e.alternates],
       answer: e.answer,
+      paraphrases: paraphrases.get(e.id) ?? [],
     })));
   }
 

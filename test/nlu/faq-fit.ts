@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { FeatureIndex, PAIR_FEATURES, ANSWER_FEATURES, type QueryFeatures } from '../../src/nlu/faq-features.js';
 import { answerFeatures, dot, loadFaqFile, type FaqEntry } from '../../src/nlu/faq.js';
 import { OutOfScopeModel, outOfScopeExamples, WEIGHTS_FILE } from '../../src/nlu/faq-oos.js';
+import { groupParaphrases } from '../../src/nlu/faq-paraphrase.js';
 import { fromRoot } from '../../src/paths.js';
 
 export const TARGET_NULL = 0.88;
@@ -43,18 +44,38 @@ export function baseFile(): string | undefined {
   return candidates.find((p) => existsSync(p));
 }
 
-function indexOf(entries: FaqEntry[]): FeatureIndex {
-  return new FeatureIndex(entries.map((e) => ({ lang: e.lang === 'en' ? 'en' : 'zh', questions: [e.question, ...e.alternates], answer: e.answer })));
+function indexOf(entries: FaqEntry[], paraphrases: Map<string, string[]>): FeatureIndex {
+  return new FeatureIndex(entries.map((e) => ({
+    lang: e.lang === 'en' ? 'en' : 'zh', questions: [e.question, ...e.alternates], answer: e.answer, paraphrases: paraphrases.get(e.id) ?? [],
+  })));
 }
 
-export function samples(queries: Query[], entries: FaqEntry[], set: string): Sample[] {
-  const index = indexOf(entries);
+const USE_PARAPHRASES = process.env.PARAPHRASES !== '0';
+
+/** Features of `queries` against the base, with `pool`'s answerable questions as paraphrases (faq-paraphrase.ts). */
+export function samplesAgainst(queries: Query[], entries: FaqEntry[], set: string, pool: Query[]): Sample[] {
   const ids = entries.map((e) => e.id);
+  const index = indexOf(entries, USE_PARAPHRASES ? groupParaphrases(pool, new Set(ids)) : new Map());
   return queries.map((q) => {
     const gold = q.faq === null ? -1 : ids.indexOf(q.faq);
     if (q.faq !== null && gold < 0) throw new Error(`${q.id}: no entry ${q.faq}`);
     return { q, set, f: index.features(q.text), gold, oos: 0 };
   });
+}
+
+/**
+ * Features of the fitting questions: each against an index whose paraphrases are the other
+ * folds' questions (the folds of `crossValidate`), never itself, as a new question meets the
+ * shipped index.
+ */
+export function samples(queries: Query[], entries: FaqEntry[], set: string, k = 5): Sample[] {
+  const out = new Map<Query, Sample>();
+  for (let i = 0; i < k; i++) {
+    const test = queries.filter((q) => fold(`${set}:${q.id}`, k) === i);
+    const rest = queries.filter((q) => fold(`${set}:${q.id}`, k) !== i);
+    samplesAgainst(test, entries, set, rest).forEach((s) => out.set(s.q, s));
+  }
+  return queries.map((q) => out.get(q) as Sample);
 }
 
 /** The project's own fitting sets (demo, and the scoring base when it is there). */
@@ -67,9 +88,13 @@ export function fitSamples(): Sample[] {
 
 export function sealedSamples(): Sample[] {
   const all = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.sealed.jsonl'));
-  const out = samples(all.filter((q) => q.base === 'demo'), loadFaqFile(fromRoot('faq', 'demo.json')), 'sealed-demo');
+  const demoPool = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.jsonl'));
+  const out = samplesAgainst(all.filter((q) => q.base === 'demo'), loadFaqFile(fromRoot('faq', 'demo.json')), 'sealed-demo', demoPool);
   const base = baseFile();
-  if (base) out.push(...samples(all.filter((q) => q.base === 'base'), loadFaqFile(base), 'sealed-base'));
+  if (base) {
+    const basePool = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.base.jsonl'));
+    out.push(...samplesAgainst(all.filter((q) => q.base === 'base'), loadFaqFile(base), 'sealed-base', basePool));
+  }
   return out;
 }
 
