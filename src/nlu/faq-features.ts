@@ -1,30 +1,16 @@
 /**
- * FAQ retrieval features. Every FAQ entry is indexed on the channels of faq-analyze.ts
- * (concepts, words, character n-grams), and each (question, entry) pair becomes a short vector
- * of normalised scores that the ranker and the answer-or-null model (faq-model.ts) weigh.
+ * FAQ retrieval features. Over the term index of a knowledge base (faq-index.ts: concepts,
+ * words, character n-grams), each (question, entry) pair becomes a short vector of normalised
+ * scores that the ranker and the answer-or-null model (faq-model.ts) weigh.
  *
  * Every score is a share of what the question itself could score (its "self-match": each known
  * term matched once), so it means the same for a short and a long question. Pure after the
  * index is built; one question costs a few hundred microseconds.
  */
-import { allTerms, analyze, Channel, CHANNELS, channelOf, isConcept, type TermBag } from './faq-analyze.js';
+import { allTerms, analyze, Channel, CHANNELS, channelOf, isConcept } from './faq-analyze.js';
+import { buildTermIndex, posterior, type FaqDoc, type IndexedEntry, type Postings } from './faq-index.js';
 
-const add = (bag: TermBag, term: string, weight: number): void => {
-  bag.set(term, (bag.get(term) ?? 0) + weight);
-};
-export interface IndexedEntry {
-  lang: 'zh' | 'en';
-  /** Question and alternates pooled (term frequencies), and each on its own. */
-  question: TermBag;
-  sentences: TermBag[];
-  /** Per sentence, its language: the entry's for its own question and alternates, the sentence's own for a paraphrase. */
-  sentenceLang: Array<'zh' | 'en'>;
-  /** Per sentence, its words no concept explains (filler left out): meaning a question in the other language cannot show. */
-  sentenceFree: TermBag[];
-  answer: TermBag;
-  questionLength: number;
-  answerLength: number;
-}
+export type { FaqDoc } from './faq-index.js';
 
 /** Names of the pair features, in vector order (faq-model.ts weighs them in this order). */
 export const PAIR_FEATURES = [
@@ -60,43 +46,9 @@ export interface QueryFeatures {
   foreign: number;
 }
 
-/**
- * A paraphrase (one of the project's calibration questions for the entry: faq-paraphrase.ts) is
- * a way customers really ask: a sentence of its own for the best-alternate features, and its
- * terms count as held by the entry, but it adds nothing to the entry's BM25 question field
- * (weight 0; 0.25, 0.5 and 1 did no better on cross-validation), so a well-paraphrased entry
- * does not outscore the others on volume.
- */
-export const PARAPHRASE_WEIGHT = 0;
-/** Laplace smoothing of the naive Bayes (0.02 and 0.5 did the same on cross-validation). */
-const BAYES_ALPHA = 0.1;
-const K1 = 1.2;
-const CROSS_FREE = 0.5;
-const B = 0.5;
-
-/** Where a term occurs: the entries (with their BM25 saturation per field) and the question sentences. */
-interface Postings {
-  idf: number;
-  /** Entry index, saturation in the question field (0 if absent), saturation in the answer field. */
-  entries: Array<[number, number, number]>;
-  /** Global sentence index and the term's weight there. */
-  sentences: Array<[number, number]>;
-  /** The same, packed once the index is built (the hot loop reads these). */
-  entryIds?: Int32Array;
-  entryQ?: Float64Array;
-  entryA?: Float64Array;
-  sentenceIds?: Int32Array;
-  sentenceW?: Float64Array;
-  /** 1 for each entry that holds the term. */
-  holders?: Uint8Array;
-  /** Naive Bayes: the entries whose sentences hold the term, and log P(term | entry) minus the entry's unseen-term default. */
-  bayesIds?: Int32Array;
-  bayesDelta?: Float64Array;
-}
-
 export class FeatureIndex {
   readonly entries: IndexedEntry[];
-  private readonly postings = new Map<string, Postings>();
+  private readonly postings: Map<string, Postings>;
   /** Per sentence: its entry, its idf mass over all terms, and over concepts only (what a question in the other language can match). */
   private readonly sentenceEntry: Int32Array;
   private readonly sentenceLang: Array<'zh' | 'en'>;
@@ -108,107 +60,18 @@ export class FeatureIndex {
   /** Per entry: log P(term | entry) of a term none of its sentences holds. */
   private readonly bayesDefault: Float64Array;
 
-  constructor(docs: Array<{ lang: 'zh' | 'en'; questions: string[]; answer: string; paraphrases?: string[] }>) {
-    this.entries = docs.map((d) => {
-      const own = d.questions.map((q) => analyze(q));
-      const paraphrases = (d.paraphrases ?? []).map((q) => analyze(q));
-      const analyzed = [...own, ...paraphrases];
-      const sentences = analyzed.map((a) => allTerms(a));
-      const sentenceLang = analyzed.map((a, k) => (k < own.length ? d.lang : a.language));
-      const sentenceFree = analyzed.map((a) => new Map([...a.hanFree, ...a.latinFree].filter(([t]) => !a.filler.has(t))));
-      const question: TermBag = new Map();
-      sentences.forEach((s, k) => {
-        const weight = k < own.length ? 1 : PARAPHRASE_WEIGHT;
-        for (const [t, w] of s) add(question, t, w * weight);
-      });
-      // An answer that mentions a decisive topic in passing is not about it.
-      const answer = allTerms(analyze(d.answer, false));
-      const length = (bag: TermBag): number => [...bag.values()].reduce((a, b) => a + b, 0);
-      return { lang: d.lang, question, sentences, sentenceLang, sentenceFree, answer, questionLength: length(question), answerLength: length(answer) };
-    });
-    const n = this.entries.length;
-    const df = new Map<string, number>();
-    for (const e of this.entries) for (const t of new Set([...e.question.keys(), ...e.answer.keys()])) df.set(t, (df.get(t) ?? 0) + 1);
-    const idfOf = (x: number): number => Math.log(1 + (n - x + 0.5) / (x + 0.5));
-    this.maxIdf = idfOf(0);
-    const avgQ = this.entries.reduce((a, e) => a + e.questionLength, 0) / Math.max(1, n) || 1;
-    const avgA = this.entries.reduce((a, e) => a + e.answerLength, 0) / Math.max(1, n) || 1;
-    const post = (t: string): Postings => {
-      let p = this.postings.get(t);
-      if (!p) this.postings.set(t, (p = { idf: idfOf(df.get(t) ?? 0), entries: [], sentences: [] }));
-      return p;
-    };
-    const saturate = (tf: number, len: number, avg: number): number => Math.min(1, (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / avg)));
-    const sentenceEntry: number[] = [];
-    const sentenceLang: Array<'zh' | 'en'> = [];
-    const sentenceMass: number[] = [];
-    const sentenceConceptMass: number[] = [];
-    this.entries.forEach((e, i) => {
-      for (const t of new Set([...e.question.keys(), ...e.answer.keys()])) {
-        const tq = e.question.get(t);
-        const ta = e.answer.get(t);
-        post(t).entries.push([i, tq ? saturate(tq, e.questionLength, avgQ) : 0, ta ? saturate(ta, e.answerLength, avgA) : 0]);
-      }
-      e.sentences.forEach((s, k) => {
-        const id = sentenceEntry.length;
-        let mass = 0;
-        let conceptMass = 0;
-        for (const [t, w] of s) {
-          const p = post(t);
-          p.sentences.push([id, w]);
-          mass += w * p.idf;
-          if (isConcept(channelOf(t))) conceptMass += w * p.idf;
-        }
-        // Across languages a sentence is judged on its concepts, but its other words are meaning
-        // too: at half weight, or a sentence with one concept among unknown words matches anything with that concept.
-        for (const [t, w] of e.sentenceFree[k] ?? []) conceptMass += CROSS_FREE * w * idfOf(df.get(t) ?? 0);
-        sentenceEntry.push(i);
-        sentenceLang.push(e.sentenceLang[k] ?? e.lang);
-        sentenceMass.push(mass);
-        sentenceConceptMass.push(conceptMass);
-      });
-    });
-    for (const p of this.postings.values()) {
-      p.entryIds = Int32Array.from(p.entries.map((x) => x[0]));
-      p.entryQ = Float64Array.from(p.entries.map((x) => x[1]));
-      p.entryA = Float64Array.from(p.entries.map((x) => x[2]));
-      p.sentenceIds = Int32Array.from(p.sentences.map((x) => x[0]));
-      p.sentenceW = Float64Array.from(p.sentences.map((x) => x[1] * p.idf));
-      p.holders = new Uint8Array(n);
-      for (const [j] of p.entries) p.holders[j] = 1;
-    }
-    this.bayesDefault = this.bayes(sentenceEntry);
-    this.languages = this.entries.map((e) => e.lang);
-    this.zhEntries = this.languages.filter((l) => l === 'zh').length;
-    this.sentenceEntry = Int32Array.from(sentenceEntry);
-    this.sentenceLang = sentenceLang;
-    this.sentenceMass = Float64Array.from(sentenceMass);
-    this.sentenceConceptMass = Float64Array.from(sentenceConceptMass);
-  }
-
-  /**
-   * A multinomial naive Bayes over the sentences (own questions, alternates, paraphrases): each
-   * entry a class, each sentence's terms counted once. Its posterior is the `bayes` pair
-   * feature: which entry's ways of asking use this question's words, learned rather than matched.
-   */
-  private bayes(sentenceEntry: number[]): Float64Array {
-    const n = this.entries.length;
-    const totals = new Float64Array(n);
-    for (const p of this.postings.values()) {
-      for (const [id] of p.sentences) {
-        const e = sentenceEntry[id] as number;
-        totals[e] = (totals[e] as number) + 1;
-      }
-    }
-    const vocabulary = this.postings.size;
-    const logDefault = Float64Array.from(totals, (t) => Math.log(BAYES_ALPHA / (t + BAYES_ALPHA * vocabulary)));
-    for (const p of this.postings.values()) {
-      const counts = new Map<number, number>();
-      for (const [id] of p.sentences) counts.set(sentenceEntry[id] as number, (counts.get(sentenceEntry[id] as number) ?? 0) + 1);
-      p.bayesIds = Int32Array.from(counts.keys());
-      p.bayesDelta = Float64Array.from(counts.values(), (c) => Math.log((c + BAYES_ALPHA) / BAYES_ALPHA));
-    }
-    return logDefault;
+  constructor(docs: FaqDoc[]) {
+    const ix = buildTermIndex(docs);
+    this.entries = ix.entries;
+    this.postings = ix.postings;
+    this.sentenceEntry = ix.sentenceEntry;
+    this.sentenceLang = ix.sentenceLang;
+    this.sentenceMass = ix.sentenceMass;
+    this.sentenceConceptMass = ix.sentenceConceptMass;
+    this.maxIdf = ix.maxIdf;
+    this.languages = ix.languages;
+    this.zhEntries = ix.zhEntries;
+    this.bayesDefault = ix.bayesDefault;
   }
 
   get size(): number {
@@ -351,16 +214,4 @@ export class FeatureIndex {
       foreign,
     };
   }
-}
-
-/** Turns naive-Bayes log-likelihoods (known-term deltas; each known term also costs the entry its default) into a posterior over entries, in place. */
-function posterior(scores: Float64Array, logDefault: Float64Array, terms: number): void {
-  let max = -Infinity;
-  for (let i = 0; i < scores.length; i++) {
-    scores[i] = (scores[i] as number) + terms * (logDefault[i] as number);
-    if ((scores[i] as number) > max) max = scores[i] as number;
-  }
-  let z = 0;
-  for (let i = 0; i < scores.length; i++) z += scores[i] = Math.exp((scores[i] as number) - max);
-  for (let i = 0; i < scores.length; i++) scores[i] = (scores[i] as number) / z;
 }

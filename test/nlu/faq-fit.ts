@@ -9,21 +9,24 @@
  *
  * The ranker is a linear score over the pair features (faq-features.ts), fitted by a softmax
  * over the entries of each answerable question (the right entry should win). The answer model
- * is a logistic regression over the best entry's features, fitted to say whether that entry is
- * the right answer (an out-of-scope question never has one). The threshold is chosen on 5-fold
- * cross-validated probabilities: the one that maximises top-1 + null rate while refusing at
- * least TARGET_NULL of the out-of-scope questions.
+ * is a logistic regression over the best entry's features and the out-of-scope cues' logit
+ * (faq-oos.ts), fitted to say whether the question is answerable. A question's features come
+ * from an index whose paraphrases (faq-paraphrase.ts) are the other folds' questions, and its
+ * out-of-scope logit from cues trained without it, so fitting sees what a new question meets.
+ * The threshold is chosen on 5-fold cross-validated probabilities: the one that maximises
+ * top-1 + null rate while refusing at least TARGET_NULL of the out-of-scope questions.
  *
  *   npm run build && node dist/test/nlu/faq-fit.js [--write] [--sealed] [--misses] [--curve]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { FeatureIndex, PAIR_FEATURES, ANSWER_FEATURES, type QueryFeatures } from '../../src/nlu/faq-features.js';
-import { answerFeatures, dot, loadFaqFile, type FaqEntry } from '../../src/nlu/faq.js';
+import { PAIR_FEATURES, ANSWER_FEATURES } from '../../src/nlu/faq-features.js';
+import { answerFeatures, dot } from '../../src/nlu/faq.js';
 import { OutOfScopeModel, outOfScopeExamples, WEIGHTS_FILE } from '../../src/nlu/faq-oos.js';
-import { groupParaphrases } from '../../src/nlu/faq-paraphrase.js';
 import { fromRoot } from '../../src/paths.js';
+import { fitSamples, fold, sealedSamples, type Sample } from './faq-samples.js';
+
+export { baseFile, fitSamples, sealedSamples, type Query, type Sample } from './faq-samples.js';
 
 export const TARGET_NULL = 0.88;
 const RANK_L2 = 0.01;
@@ -32,71 +35,6 @@ const ANSWER_L2 = 0.01;
 const MASK = (process.env.FAQ_MASK ?? '').split(',').filter(Boolean).map((n) => ANSWER_FEATURES.indexOf(n as (typeof ANSWER_FEATURES)[number]));
 const LABEL_RIGHT = process.env.ANSWER_LABEL === 'right';
 const LABEL_CLEAN = process.env.ANSWER_LABEL === 'clean';
-
-export interface Query { id: string; text: string; faq: string | null; base?: string }
-/** `oos`: the out-of-scope cues' logit (faq-oos.ts) from a model that never saw the question (set by `stackOutOfScope`). */
-export interface Sample { q: Query; set: string; f: QueryFeatures; gold: number; oos: number }
-
-const readJsonl = (file: string): Query[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Query);
-
-export function baseFile(): string | undefined {
-  const candidates = [join(fromRoot(), '..', 'shared', 'eval', 'faq-base.json'), join(process.cwd(), '..', 'shared', 'eval', 'faq-base.json')];
-  return candidates.find((p) => existsSync(p));
-}
-
-function indexOf(entries: FaqEntry[], paraphrases: Map<string, string[]>): FeatureIndex {
-  return new FeatureIndex(entries.map((e) => ({
-    lang: e.lang === 'en' ? 'en' : 'zh', questions: [e.question, ...e.alternates], answer: e.answer, paraphrases: paraphrases.get(e.id) ?? [],
-  })));
-}
-
-const USE_PARAPHRASES = process.env.PARAPHRASES !== '0';
-
-/** Features of `queries` against the base, with `pool`'s answerable questions as paraphrases (faq-paraphrase.ts). */
-export function samplesAgainst(queries: Query[], entries: FaqEntry[], set: string, pool: Query[]): Sample[] {
-  const ids = entries.map((e) => e.id);
-  const index = indexOf(entries, USE_PARAPHRASES ? groupParaphrases(pool, new Set(ids)) : new Map());
-  return queries.map((q) => {
-    const gold = q.faq === null ? -1 : ids.indexOf(q.faq);
-    if (q.faq !== null && gold < 0) throw new Error(`${q.id}: no entry ${q.faq}`);
-    return { q, set, f: index.features(q.text), gold, oos: 0 };
-  });
-}
-
-/**
- * Features of the fitting questions: each against an index whose paraphrases are the other
- * folds' questions (the folds of `crossValidate`), never itself, as a new question meets the
- * shipped index.
- */
-export function samples(queries: Query[], entries: FaqEntry[], set: string, k = 5): Sample[] {
-  const out = new Map<Query, Sample>();
-  for (let i = 0; i < k; i++) {
-    const test = queries.filter((q) => fold(`${set}:${q.id}`, k) === i);
-    const rest = queries.filter((q) => fold(`${set}:${q.id}`, k) !== i);
-    samplesAgainst(test, entries, set, rest).forEach((s) => out.set(s.q, s));
-  }
-  return queries.map((q) => out.get(q) as Sample);
-}
-
-/** The project's own fitting sets (demo, and the scoring base when it is there). */
-export function fitSamples(): Sample[] {
-  const out = samples(readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.jsonl')), loadFaqFile(fromRoot('faq', 'demo.json')), 'demo');
-  const base = baseFile();
-  if (base) out.push(...samples(readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.base.jsonl')), loadFaqFile(base), 'base'));
-  return out;
-}
-
-export function sealedSamples(): Sample[] {
-  const all = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.sealed.jsonl'));
-  const demoPool = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.jsonl'));
-  const out = samplesAgainst(all.filter((q) => q.base === 'demo'), loadFaqFile(fromRoot('faq', 'demo.json')), 'sealed-demo', demoPool);
-  const base = baseFile();
-  if (base) {
-    const basePool = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.base.jsonl'));
-    out.push(...samplesAgainst(all.filter((q) => q.base === 'base'), loadFaqFile(base), 'sealed-base', basePool));
-  }
-  return out;
-}
 
 /** Minimises a smooth convex loss with Adam, deterministically. */
 function minimise(dim: number, lossGrad: (w: number[]) => { loss: number; grad: number[] }, steps = 600, lr = 0.1, init?: number[]): number[] {
@@ -217,12 +155,6 @@ export function atNull(rows: Array<{ s: Sample; top: number; p: number }>, minNu
   return 0;
 }
 
-/** Fold of a question: stable, by id, so every run splits the same way. */
-function fold(id: string, k: number): number {
-  let h = 2166136261;
-  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  return h % k;
-}
 
 const outOfScopeModel = (rows: Sample[]): OutOfScopeModel =>
   OutOfScopeModel.train(rows.map((s) => ({ terms: s.f.terms, outOfScope: s.gold < 0 })));
