@@ -4,6 +4,7 @@ import { ANSWER_FEATURES, PAIR_FEATURES } from '../../src/nlu/faq-features.js';
 import { analyze, FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq } from '../../src/nlu/faq.js';
 import { ANSWER_WEIGHTS, RANK_WEIGHTS } from '../../src/nlu/faq-model.js';
 import { defaultOutOfScope, OutOfScopeModel, outOfScopeExamples, questionTerms } from '../../src/nlu/faq-oos.js';
+import { groupParaphrases, projectParaphrases } from '../../src/nlu/faq-paraphrase.js';
 import { DEMO_FAQ, loadNlu } from '../../src/nlu/index.js';
 import { fromRoot } from '../../src/paths.js';
 
@@ -74,18 +75,19 @@ describe('the fitted model (src/nlu/faq-model.ts, from test/nlu/faq-fit.ts)', ()
 // little under the figures measured at the end of that work (faq/README.md), so a regression
 // fails while noise does not.
 describe('retrieval on sealed questions the model never saw', () => {
-  test('demo base: right entry first >= 0.88, top-1 >= 0.74, out-of-scope null >= 0.88', () => {
+  // Measured once at the end: demo 0.951 / 0.937 / 0.932 (143 + 44), scoring base 0.967 / 0.947 / 0.915 (152 + 47).
+  test('demo base: right entry first >= 0.93, top-1 >= 0.91, out-of-scope null >= 0.90', () => {
     const m = measure(demo, sealed.filter((q) => q.base === 'demo'));
-    expect(m.rank1).toBeGreaterThanOrEqual(0.88);
-    expect(m.top1).toBeGreaterThanOrEqual(0.74);
-    expect(m.nullRate).toBeGreaterThanOrEqual(0.88);
+    expect(m.rank1).toBeGreaterThanOrEqual(0.93);
+    expect(m.top1).toBeGreaterThanOrEqual(0.91);
+    expect(m.nullRate).toBeGreaterThanOrEqual(0.9);
   });
 
-  (existsSync(baseFile) ? test : test.skip)('scoring base (../shared/eval/faq-base.json): right entry first >= 0.93, top-1 >= 0.88, null >= 0.85', () => {
+  (existsSync(baseFile) ? test : test.skip)('scoring base (../shared/eval/faq-base.json): right entry first >= 0.94, top-1 >= 0.92, null >= 0.89', () => {
     const m = measure(new FaqIndex(loadFaqFile(baseFile)), sealed.filter((q) => q.base === 'base'));
-    expect(m.rank1).toBeGreaterThanOrEqual(0.93);
-    expect(m.top1).toBeGreaterThanOrEqual(0.88);
-    expect(m.nullRate).toBeGreaterThanOrEqual(0.85);
+    expect(m.rank1).toBeGreaterThanOrEqual(0.94);
+    expect(m.top1).toBeGreaterThanOrEqual(0.92);
+    expect(m.nullRate).toBeGreaterThanOrEqual(0.89);
   });
 });
 
@@ -173,6 +175,30 @@ describe('retrieval cases', () => {
     expect(hit?.answer.length).toBeGreaterThan(10);
     expect(hit?.score).toBeGreaterThan(0);
     expect(hit?.score).toBeLessThanOrEqual(1);
+  });
+
+  test('paraphrases attach only to the base they were written for, grouped by entry', () => {
+    const questions = [{ text: '钱几天回来', faq: 'a' }, { text: '多久到', faq: 'b' }, { text: '招人吗', faq: null }, { text: '退款要多久', faq: 'a' }];
+    expect(groupParaphrases(questions, new Set(['a', 'b', 'c']))).toEqual(new Map([['a', ['钱几天回来', '退款要多久']], ['b', ['多久到']]]));
+    // A base that lacks one of the entries they name is another base: nothing attaches.
+    expect(groupParaphrases(questions, new Set(['a', 'c'])).size).toBe(0);
+    expect(projectParaphrases(new Set(['presale', 'warranty'])).size).toBe(0);
+    expect(projectParaphrases(new Set(loadFaqFile(DEMO_FAQ).map((e) => e.id))).get('demo-refund')?.length).toBeGreaterThan(3);
+  });
+
+  test('a paraphrase teaches an entry a way of asking its own words lack', () => {
+    const entries = parseFaq([
+      { id: 'desk-error', question: '升降桌报错怎么办？', answer: '长按下降键复位。' },
+      { id: 'desk-height', question: '升降桌能调多高？', answer: '高度范围62到127厘米。' },
+      { id: 'noise', question: '椅子有异响怎么办？', answer: '拧紧螺丝。' },
+    ]);
+    const paraphrases = new Map([['desk-error', ['升降桌一直嘀嘀叫 停在半空']]]);
+    const without = new FaqIndex(entries, FAQ_THRESHOLD, defaultOutOfScope(), new Map()).rank('桌子嘀嘀叫', 2);
+    const withIt = new FaqIndex(entries, FAQ_THRESHOLD, defaultOutOfScope(), paraphrases).rank('桌子嘀嘀叫', 2);
+    expect(withIt[0]?.id).toBe('desk-error');
+    // Without it the two desk entries are a coin toss the answer model rightly doubts.
+    expect((withIt[0]?.score ?? 0) - (withIt[1]?.score ?? 0)).toBeGreaterThan(0.2);
+    expect((without[0]?.score ?? 1) - (without[1]?.score ?? 0)).toBeLessThan(0.05);
   });
 
   test('an invalid knowledge base is rejected with its name', () => {
