@@ -1,168 +1,29 @@
 /**
- * FAQ retrieval features. A question and every FAQ entry are turned into weighted terms on
- * three channels, and each (question, entry) pair into a short vector of normalised scores
- * that the ranker and the answer-or-null model (faq-model.ts) weigh:
- *
- * - concepts: the shop's synonyms (lexicon-data.ts), shared by Chinese and English, so a
- *   question in one language can match an entry in the other;
- * - words: jieba words and English Porter stems;
- * - character n-grams: Chinese character bigrams and English character trigrams (inside
- *   stems), which catch a word jieba cuts differently, an unknown compound, a typo.
+ * FAQ retrieval features. Over the term index of a knowledge base (faq-index.ts: concepts,
+ * words, character n-grams), each (question, entry) pair becomes a short vector of normalised
+ * scores that the ranker and the answer-or-null model (faq-model.ts) weigh.
  *
  * Every score is a share of what the question itself could score (its "self-match": each known
  * term matched once), so it means the same for a short and a long question. Pure after the
  * index is built; one question costs a few hundred microseconds.
  */
-import { createRequire } from 'node:module';
-import { conceptSpans } from './lexicon.js';
-import { normalize } from './normalize.js';
-import { EN_STOP, FILLER_TAG, NUMBER_WORD, ZH_STOP, ZH_STOP_CHARS } from './faq-stop.js';
-import { segment, stem as segmentStem } from './segment.js';
+import { allTerms, analyze, Channel, CHANNELS, channelOf, isConcept } from './faq-analyze.js';
+import { buildTermIndex, posterior, type FaqDoc, type IndexedEntry, type Postings } from './faq-index.js';
 
-export type TermBag = Map<string, number>;
-
-/**
- * A text's weighted terms. Concept terms are `c:`, words `w:`, n-grams `b:` (Chinese bigram) or
- * `t:` (English trigram). "Free" words are the ones no concept explains.
- */
-export interface Analyzed {
-  concepts: TermBag;
-  han: TermBag;
-  hanFree: TermBag;
-  latin: TermBag;
-  latinFree: TermBag;
-  grams: TermBag;
-  language: 'zh' | 'en';
-  /** Free words that are filler (a stop-list word; a time, place, pronoun, adverb...): they set the scene, they are not meaning the base could lack. */
-  filler: Set<string>;
-}
-
-/**
- * Term weights: a concept carries meaning across languages; a word a concept already explains
- * adds little, a word no concept explains is new meaning; scene-setting words (time, place,
- * pronouns, adverbs: jieba's tags) weigh less, so a customer's context does not drown the question.
- */
-export const WEIGHT = { concept: 1, decisive: 2, coveredWord: 0.25, word: 1, char: 0.5, filler: 0.3 } as const;
-/** Topics a shop FAQ seldom answers (company facts, jobs, franchise...): when an entry lacks them, that decides against it. */
-export const DECISIVE = new Set(['company_info', 'jobs', 'franchise', 'rental', 'gift_card', 'gaming_chair', 'monitor_arm', 'shopping']);
-
-/**
- * General-purpose words of each language (stopwords-iso: "actually", "possible", "人家", "不过"),
- * beyond the shop's own stop lists: when no concept explains them they are filler, so an
- * English question's everyday words do not read as meaning the base lacks.
- */
-const GENERAL: { en: Set<string>; zh: Set<string> } = (() => {
-  try {
-    const lists = createRequire(import.meta.url)('stopwords-iso') as { en?: string[]; zh?: string[] };
-    return { en: new Set(lists.en ?? []), zh: new Set(lists.zh ?? []) };
-  } catch {
-    return { en: new Set(), zh: new Set() };
-  }
-})();
-
-const add = (bag: TermBag, term: string, weight: number): void => {
-  bag.set(term, (bag.get(term) ?? 0) + weight);
-};
-
-export function analyze(text: string, decisive = true): Analyzed {
-  const norm = normalize(text);
-  const out: Analyzed = {
-    concepts: new Map(), han: new Map(), hanFree: new Map(), latin: new Map(), latinFree: new Map(), grams: new Map(),
-    language: norm.language, filler: new Set(),
-  };
-  const spans = conceptSpans(norm.text);
-  for (const c of new Set(spans.map((s) => s.concept))) {
-    if (DECISIVE.has(c) && !decisive) continue;
-    add(out.concepts, `c:${c}`, DECISIVE.has(c) ? WEIGHT.decisive : WEIGHT.concept);
-  }
-  const { tokens, english } = segment(norm.text, true);
-  const seen = new Set<string>();
-  for (const { w, start, end, tag } of tokens) {
-    if (seen.has(w) || ZH_STOP.has(w) || EN_STOP.has(w) || NUMBER_WORD.test(w)) continue;
-    seen.add(w);
-    // A word is explained when most of its characters lie in concept spans.
-    let inSpans = 0;
-    for (let i = start; i < end; i++) if (spans.some((s) => s.start <= i && i < s.end)) inSpans++;
-    const covered = inSpans * 2 > end - start;
-    // Order numbers and model codes (YZ2406-..., A7) name one thing, not a topic.
-    if (!covered && /^[a-z]+[\d-]*\d[\w-]*$/.test(w)) continue;
-    const han = /[\u3400-\u9fff]/.test(w);
-    const single = han && w.length === 1;
-    if (single && ZH_STOP_CHARS.has(w)) continue;
-    const general = (han ? GENERAL.zh : GENERAL.en).has(norm.text.slice(start, end));
-    const isFiller = (tag !== undefined && FILLER_TAG.test(tag)) || general;
-    const filler = isFiller ? WEIGHT.filler : 1;
-    const weight = covered ? WEIGHT.coveredWord : (single ? WEIGHT.char : WEIGHT.word) * filler;
-    add(han ? out.han : out.latin, `w:${w}`, weight);
-    if (!covered) {
-      add(han ? out.hanFree : out.latinFree, `w:${w}`, weight);
-      if (isFiller) out.filler.add(`w:${w}`);
-    }
-  }
-  // Chinese bigrams: two filler characters say nothing ("是多", "我的"); one weighs half ("下单", "的尺").
-  for (const run of norm.text.match(/[\u3400-\u9fff]+/g) ?? []) {
-    for (let i = 0; i + 1 < run.length; i++) {
-      const a = run[i] as string;
-      const b = run[i + 1] as string;
-      const stops = (ZH_STOP_CHARS.has(a) ? 1 : 0) + (ZH_STOP_CHARS.has(b) ? 1 : 0);
-      if (stops < 2) out.grams.set(`b:${a}${b}`, stops ? 0.5 : 1);
-    }
-  }
-  // English trigrams inside the stems of content words, one unit of weight per word.
-  for (const raw of english) {
-    const s = segmentStem(raw);
-    if (s.length < 4 || EN_STOP.has(s) || EN_STOP.has(raw)) continue;
-    const padded = `#${s}#`;
-    const n = padded.length - 2;
-    for (let i = 0; i < n; i++) add(out.grams, `t:${padded.slice(i, i + 3)}`, 1 / n);
-  }
-  return out;
-}
-
-/**
- * Concepts that name *what* a question is about (a product or a part) rather than what it
- * asks (delivery, warranty, a refund). Many entries share them ("沙发" is in the warranty, the
- * stairs and the cleaning entries), so they are scored on their own channel and weigh less.
- */
-export const OBJECTS = new Set([
-  'chair', 'ergo_chair', 'desk', 'standing_desk', 'meeting_table', 'cabinet', 'pedestal', 'sofa', 'gas_lift', 'wheel',
-  'armrest', 'backrest', 'headrest', 'lumbar', 'cushion', 'motor', 'controller', 'monitor', 'fabric', 'leather', 'furniture', 'frame',
-]);
-
-/** Channels a term belongs to, by its prefix. */
-export const enum Channel { Concept = 0, Word = 1, Gram = 2, Object = 3 }
-const CHANNELS = 4;
-export const channelOf = (term: string): Channel =>
-  term.startsWith('c:') ? (OBJECTS.has(term.slice(2)) ? Channel.Object : Channel.Concept) : term.startsWith('w:') ? Channel.Word : Channel.Gram;
-const isConcept = (ch: Channel): boolean => ch === Channel.Concept || ch === Channel.Object;
-
-/** All the terms of a text in one bag. */
-export function allTerms(a: Analyzed): TermBag {
-  return new Map([...a.concepts, ...a.han, ...a.latin, ...a.grams]);
-}
-
-export interface IndexedEntry {
-  lang: 'zh' | 'en';
-  /** Question and alternates pooled (term frequencies), and each on its own. */
-  question: TermBag;
-  sentences: TermBag[];
-  /** Per sentence, its words no concept explains (filler left out): meaning a question in the other language cannot show. */
-  sentenceFree: TermBag[];
-  answer: TermBag;
-  questionLength: number;
-  answerLength: number;
-}
+export type { FaqDoc } from './faq-index.js';
 
 /** Names of the pair features, in vector order (faq-model.ts weighs them in this order). */
 export const PAIR_FEATURES = [
   'concept_q', 'concept_a', 'word_q', 'word_a', 'gram_q', 'gram_a', 'best_f1', 'best_rev', 'cross', 'cross_concept_q', 'cross_best_f1',
-  'object_q', 'object_a',
+  'object_q', 'object_a', 'bayes',
 ] as const;
 
 /** What the answer-or-null model sees about the best entry and the question. */
-export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mass', 'missed', 'worst_miss', 'foreign_unknown'] as const;
+export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mass', 'missed', 'worst_miss', 'foreign_unknown', 'out_of_scope'] as const;
 
 export interface QueryFeatures {
+  /** The question's terms on every channel (what the out-of-scope cue model reads: faq-oos.ts). */
+  terms: string[];
   /** One feature vector per entry (PAIR_FEATURES order). */
   pairs: Float64Array[];
   /** Share of the question's concept and free-word weight that no entry knows (filler words left out). */
@@ -185,104 +46,32 @@ export interface QueryFeatures {
   foreign: number;
 }
 
-const K1 = 1.2;
-const CROSS_FREE = 0.5;
-const B = 0.5;
-
-/** Where a term occurs: the entries (with their BM25 saturation per field) and the question sentences. */
-interface Postings {
-  idf: number;
-  /** Entry index, saturation in the question field (0 if absent), saturation in the answer field. */
-  entries: Array<[number, number, number]>;
-  /** Global sentence index and the term's weight there. */
-  sentences: Array<[number, number]>;
-  /** The same, packed once the index is built (the hot loop reads these). */
-  entryIds?: Int32Array;
-  entryQ?: Float64Array;
-  entryA?: Float64Array;
-  sentenceIds?: Int32Array;
-  sentenceW?: Float64Array;
-  /** 1 for each entry that holds the term. */
-  holders?: Uint8Array;
-}
-
 export class FeatureIndex {
   readonly entries: IndexedEntry[];
-  private readonly postings = new Map<string, Postings>();
+  private readonly postings: Map<string, Postings>;
   /** Per sentence: its entry, its idf mass over all terms, and over concepts only (what a question in the other language can match). */
   private readonly sentenceEntry: Int32Array;
+  private readonly sentenceLang: Array<'zh' | 'en'>;
   private readonly sentenceMass: Float64Array;
   private readonly sentenceConceptMass: Float64Array;
   private readonly maxIdf: number;
   private readonly languages: Array<'zh' | 'en'>;
   private readonly zhEntries: number;
+  /** Per entry: log P(term | entry) of a term none of its sentences holds. */
+  private readonly bayesDefault: Float64Array;
 
-  constructor(docs: Array<{ lang: 'zh' | 'en'; questions: string[]; answer: string }>) {
-    this.entries = docs.map((d) => {
-      const analyzed = d.questions.map((q) => analyze(q));
-      const sentences = analyzed.map((a) => allTerms(a));
-      const sentenceFree = analyzed.map((a) => new Map([...a.hanFree, ...a.latinFree].filter(([t]) => !a.filler.has(t))));
-      const question: TermBag = new Map();
-      for (const s of sentences) for (const [t, w] of s) add(question, t, w);
-      // An answer that mentions a decisive topic in passing is not about it.
-      const answer = allTerms(analyze(d.answer, false));
-      const length = (bag: TermBag): number => [...bag.values()].reduce((a, b) => a + b, 0);
-      return { lang: d.lang, question, sentences, sentenceFree, answer, questionLength: length(question), answerLength: length(answer) };
-    });
-    const n = this.entries.length;
-    const df = new Map<string, number>();
-    for (const e of this.entries) for (const t of new Set([...e.question.keys(), ...e.answer.keys()])) df.set(t, (df.get(t) ?? 0) + 1);
-    const idfOf = (x: number): number => Math.log(1 + (n - x + 0.5) / (x + 0.5));
-    this.maxIdf = idfOf(0);
-    const avgQ = this.entries.reduce((a, e) => a + e.questionLength, 0) / Math.max(1, n) || 1;
-    const avgA = this.entries.reduce((a, e) => a + e.answerLength, 0) / Math.max(1, n) || 1;
-    const post = (t: string): Postings => {
-      let p = this.postings.get(t);
-      if (!p) this.postings.set(t, (p = { idf: idfOf(df.get(t) ?? 0), entries: [], sentences: [] }));
-      return p;
-    };
-    const saturate = (tf: number, len: number, avg: number): number => Math.min(1, (tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * len) / avg)));
-    const sentenceEntry: number[] = [];
-    const sentenceMass: number[] = [];
-    const sentenceConceptMass: number[] = [];
-    this.entries.forEach((e, i) => {
-      for (const t of new Set([...e.question.keys(), ...e.answer.keys()])) {
-        const tq = e.question.get(t);
-        const ta = e.answer.get(t);
-        post(t).entries.push([i, tq ? saturate(tq, e.questionLength, avgQ) : 0, ta ? saturate(ta, e.answerLength, avgA) : 0]);
-      }
-      e.sentences.forEach((s, k) => {
-        const id = sentenceEntry.length;
-        let mass = 0;
-        let conceptMass = 0;
-        for (const [t, w] of s) {
-          const p = post(t);
-          p.sentences.push([id, w]);
-          mass += w * p.idf;
-          if (isConcept(channelOf(t))) conceptMass += w * p.idf;
-        }
-        // Across languages a sentence is judged on its concepts, but its other words are meaning
-        // too: at half weight, or a sentence with one concept among unknown words matches anything with that concept.
-        for (const [t, w] of e.sentenceFree[k] ?? []) conceptMass += CROSS_FREE * w * idfOf(df.get(t) ?? 0);
-        sentenceEntry.push(i);
-        sentenceMass.push(mass);
-        sentenceConceptMass.push(conceptMass);
-      });
-    });
-    for (const p of this.postings.values()) {
-      p.entryIds = Int32Array.from(p.entries.map((x) => x[0]));
-      p.entryQ = Float64Array.from(p.entries.map((x) => x[1]));
-      p.entryA = Float64Array.from(p.entries.map((x) => x[2]));
-      p.sentenceIds = Int32Array.from(p.sentences.map((x) => x[0]));
-      p.sentenceW = Float64Array.from(p.sentences.map((x) => x[1] * p.idf));
-      p.holders = new Uint8Array(n);
-      for (const [j] of p.entries) p.holders[j] = 1;
-    }
-    this.languages = this.entries.map((e) => e.lang);
-    this.zhEntries = this.languages.filter((l) => l === 'zh').length;
-    this.sentenceEntry = Int32Array.from(sentenceEntry);
-    this.sentenceMass = Float64Array.from(sentenceMass);
-    this.sentenceConceptMass = Float64Array.from(sentenceConceptMass);
+  constructor(docs: FaqDoc[]) {
+    const ix = buildTermIndex(docs);
+    this.entries = ix.entries;
+    this.postings = ix.postings;
+    this.sentenceEntry = ix.sentenceEntry;
+    this.sentenceLang = ix.sentenceLang;
+    this.sentenceMass = ix.sentenceMass;
+    this.sentenceConceptMass = ix.sentenceConceptMass;
+    this.maxIdf = ix.maxIdf;
+    this.languages = ix.languages;
+    this.zhEntries = ix.zhEntries;
+    this.bayesDefault = ix.bayesDefault;
   }
 
   get size(): number {
@@ -309,9 +98,19 @@ export class FeatureIndex {
     const hit = new Float64Array(ns);
     const sHit = new Float64Array(ns);
     const sHitConcept = new Float64Array(ns);
-    for (const [t, w] of allTerms(q)) {
+    const bag = allTerms(q);
+    const bayes = new Float64Array(n);
+    let bayesTerms = 0;
+    for (const [t, w] of bag) {
       const p = this.postings.get(t);
       if (!p) continue;
+      bayesTerms++;
+      const bIds = p.bayesIds as Int32Array;
+      const bDelta = p.bayesDelta as Float64Array;
+      for (let k = 0; k < bIds.length; k++) {
+        const e = bIds[k] as number;
+        bayes[e] = (bayes[e] as number) + (bDelta[k] as number);
+      }
       const ch = channelOf(t);
       const m = w * p.idf;
       den[ch] = (den[ch] ?? 0) + m;
@@ -334,13 +133,14 @@ export class FeatureIndex {
       }
     }
     const totalKnown = den.reduce((a, b) => a + b, 0);
+    posterior(bayes, this.bayesDefault, bayesTerms);
     // The entry's best single way of asking: overlap with the question both ways (F1). Words
     // of the other script can never match, so an entry in the other language is judged on concepts.
     const bestF1 = new Float64Array(n);
     const bestRev = new Float64Array(n);
     for (let id = 0; id < ns; id++) {
       const i = this.sentenceEntry[id] ?? 0;
-      const cross = this.languages[i] !== q.language;
+      const cross = this.sentenceLang[id] !== q.language;
       const mass = cross ? (this.sentenceConceptMass[id] ?? 0) : (this.sentenceMass[id] ?? 0);
       const fwd = totalKnown > 0 ? (hit[id] ?? 0) / totalKnown : 0;
       const rev = mass > 0 ? Math.min(1, (cross ? (sHitConcept[id] ?? 0) : (sHit[id] ?? 0)) / mass) : 0;
@@ -385,6 +185,7 @@ export class FeatureIndex {
       x[10] = cross * f1;
       x[11] = share(numQ, Channel.Object);
       x[12] = share(numA, Channel.Object);
+      x[13] = bayes[i] as number;
       pairs.push(x);
     }
     for (let i = 0; i < n; i++) {
@@ -404,6 +205,7 @@ export class FeatureIndex {
     const sameLanguage = q.language === 'zh' ? this.zhEntries : n - this.zhEntries;
     const foreign = sameLanguage * 2 < n ? 1 : 0;
     return {
+      terms: [...bag.keys()],
       pairs,
       unknown: meaningMass > 0 ? unknownMass / meaningMass : 1,
       knownMass: Math.log1p(totalKnown),

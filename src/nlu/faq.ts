@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { FeatureIndex, type QueryFeatures } from './faq-features.js';
 import { ANSWER_WEIGHTS, FAQ_THRESHOLD, RANK_WEIGHTS } from './faq-model.js';
+import { defaultOutOfScope, type OutOfScopeModel } from './faq-oos.js';
+import { projectParaphrases } from './faq-paraphrase.js';
 import { detectLanguage } from './normalize.js';
 
 export const FaqEntrySchema = z.object({
@@ -30,7 +32,7 @@ export interface FaqHit {
 }
 
 export { FAQ_THRESHOLD } from './faq-model.js';
-export { analyze, type Analyzed } from './faq-features.js';
+export { analyze, type Analyzed } from './faq-analyze.js';
 
 export function parseFaq(json: unknown, source = 'faq'): FaqEntry[] {
   const parsed = z.array(FaqEntrySchema).safeParse(json);
@@ -45,11 +47,17 @@ export function loadFaqFile(path: string): FaqEntry[] {
 export class FaqIndex {
   private readonly features: FeatureIndex;
 
-  constructor(readonly entries: readonly FaqEntry[], private readonly threshold = FAQ_THRESHOLD) {
+  constructor(
+    readonly entries: readonly FaqEntry[],
+    private readonly threshold = FAQ_THRESHOLD,
+    private readonly outOfScope: OutOfScopeModel = defaultOutOfScope(),
+    paraphrases: ReadonlyMap<string, string[]> = projectParaphrases(new Set(entries.map((e) => e.id))),
+  ) {
     this.features = new FeatureIndex(entries.map((e) => ({
       lang: e.lang === 'en' || e.lang === 'zh' ? e.lang : detectLanguage(e.question),
       questions: [e.question, ...e.alternates],
       answer: e.answer,
+      paraphrases: paraphrases.get(e.id) ?? [],
     })));
   }
 
@@ -65,6 +73,7 @@ export class FaqIndex {
   rank(text: string, k = 3): FaqHit[] {
     if (this.entries.length === 0) return [];
     const f = this.features.features(text);
+    const oos = this.outOfScope.logit(f.terms);
     const scores = f.pairs.map((x) => dot(RANK_WEIGHTS, x));
     const order = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
     let ceiling = 1;
@@ -72,7 +81,7 @@ export class FaqIndex {
       const entry = this.entries[doc] as FaqEntry;
       const rival = scores[order[pos === 0 ? 1 : 0] ?? -1] ?? (scores[doc] ?? 0) - 1;
       // A lower-ranked entry never reads as more likely than the one above it.
-      ceiling = Math.min(ceiling, answerProbability(f, doc, scores[doc] ?? 0, rival));
+      ceiling = Math.min(ceiling, answerProbability(f, doc, scores[doc] ?? 0, rival, oos));
       return { id: entry.id, question: entry.question, answer: entry.answer, score: round(ceiling) };
     });
   }
@@ -83,13 +92,16 @@ export class FaqIndex {
   }
 }
 
-/** The answer model's input for one entry: its rank score, the margin over its best rival, and how well the question is understood. */
-export function answerFeatures(f: QueryFeatures, doc: number, score: number, rival: number): number[] {
-  return [1, score, score - rival, f.unknown, f.knownMass, f.missed[doc] ?? 1, f.worstMiss[doc] ?? 1, f.foreign * f.unknown];
+/**
+ * The answer model's input for one entry: its rank score, the margin over its best rival, how
+ * well the question is understood, and the out-of-scope cues' logit (faq-oos.ts).
+ */
+export function answerFeatures(f: QueryFeatures, doc: number, score: number, rival: number, oos: number): number[] {
+  return [1, score, score - rival, f.unknown, f.knownMass, f.missed[doc] ?? 1, f.worstMiss[doc] ?? 1, f.foreign * f.unknown, oos];
 }
 
-export function answerProbability(f: QueryFeatures, doc: number, score: number, rival: number): number {
-  return 1 / (1 + Math.exp(-dot(ANSWER_WEIGHTS, answerFeatures(f, doc, score, rival))));
+export function answerProbability(f: QueryFeatures, doc: number, score: number, rival: number, oos: number): number {
+  return 1 / (1 + Math.exp(-dot(ANSWER_WEIGHTS, answerFeatures(f, doc, score, rival, oos))));
 }
 
 export const dot = (w: readonly number[], x: ArrayLike<number>): number => {

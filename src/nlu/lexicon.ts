@@ -11,7 +11,14 @@ interface Tables {
   /** Stemmed phrase ("gas lift") -> concepts. */
   en: Map<string, string[]>;
   maxEnWords: number;
+  /** Two-word phrasal verbs whose particle may stand after the object ("send the chair back"): verb stem -> [particle stem, concepts]. */
+  separable: Map<string, Array<[string, string[]]>>;
 }
+
+/** Particles of English phrasal verbs that customers put after the object (put ... together, send ... back). */
+const PARTICLES = ['back', 'together', 'away', 'up', 'off', 'out', 'over'];
+/** Words allowed between a separable verb and its particle. */
+const MAX_OBJECT_WORDS = 3;
 
 let tables: Tables | undefined;
 
@@ -39,6 +46,12 @@ function build(): Tables {
       add(en, stems.join(' '), withParents(concept));
     }
   }
+  const separable = new Map<string, Array<[string, string[]]>>();
+  const particles = new Set(PARTICLES.map(stem));
+  for (const [phrase, concepts] of en) {
+    const [verb, particle, ...more] = phrase.split(' ');
+    if (verb && particle && more.length === 0 && particles.has(particle)) separable.set(verb, [...(separable.get(verb) ?? []), [particle, concepts]]);
+  }
   for (const b of CONCEPT_BLOCKERS) if (!zhForms.has(b)) zhForms.set(b, []);
   const zh = new Map<string, Array<[string, string[]]>>();
   for (const [form, concepts] of zhForms) {
@@ -48,7 +61,7 @@ function build(): Tables {
     zh.set(first, list);
   }
   for (const list of zh.values()) list.sort((a, b) => b[0].length - a[0].length);
-  return { zh, en, maxEnWords };
+  return { zh, en, maxEnWords, separable };
 }
 
 function englishWords(text: string): string[] {
@@ -77,7 +90,7 @@ export interface ConceptSpan {
 export function conceptSpans(text: string): ConceptSpan[] {
   tables ??= build();
   const out: ConceptSpan[] = [];
-  const { zh, en, maxEnWords } = tables;
+  const { zh, en, maxEnWords, separable } = tables;
   for (let i = 0; i < text.length; ) {
     const list = zh.get(text[i] ?? '');
     const hit = list?.find(([form]) => text.startsWith(form, i));
@@ -103,6 +116,14 @@ export function conceptSpans(text: string): ConceptSpan[] {
     }
     i += matched || 1;
   }
+  // A separated phrasal verb: the verb and its particle count, the object between them keeps its own meaning.
+  words.forEach((w, i) => {
+    for (const [particle, concepts] of separable.get(w.stem) ?? []) {
+      const p = words.slice(i + 2, i + 2 + MAX_OBJECT_WORDS).find((x) => x.stem === particle);
+      if (!p) continue;
+      for (const concept of concepts) out.push({ concept, start: w.start, end: w.end }, { concept, start: p.start, end: p.end });
+    }
+  });
   for (const [re, concept] of PATTERNS) if (re.test(text)) out.push({ concept, start: 0, end: 0 });
   return out;
 }

@@ -4,23 +4,29 @@
  *   - dialogs/nlu/faq-queries.jsonl       against faq/demo.json
  *   - dialogs/nlu/faq-queries.base.jsonl  against ../shared/eval/faq-base.json (the knowledge
  *     base the project is scored with; only its entries are read, never the dev questions)
- * dialogs/nlu/faq-queries.heldout.jsonl is not used to fit anything: `--heldout` reports on it.
+ * dialogs/nlu/faq-queries.sealed.jsonl is not used to fit or tune anything: `--sealed` reports on it
+ * (measure it seldom: every look makes it less unseen).
  *
  * The ranker is a linear score over the pair features (faq-features.ts), fitted by a softmax
  * over the entries of each answerable question (the right entry should win). The answer model
- * is a logistic regression over the best entry's features, fitted to say whether that entry is
- * the right answer (an out-of-scope question never has one). The threshold is chosen on 5-fold
- * cross-validated probabilities: the one that maximises top-1 + null rate while refusing at
- * least TARGET_NULL of the out-of-scope questions.
+ * is a logistic regression over the best entry's features and the out-of-scope cues' logit
+ * (faq-oos.ts), fitted to say whether the question is answerable. A question's features come
+ * from an index whose paraphrases (faq-paraphrase.ts) are the other folds' questions, and its
+ * out-of-scope logit from cues trained without it, so fitting sees what a new question meets.
+ * The threshold is chosen on 5-fold cross-validated probabilities: the one that maximises
+ * top-1 + null rate while refusing at least TARGET_NULL of the out-of-scope questions.
  *
- *   npm run build && node dist/test/nlu/faq-fit.js [--write] [--heldout] [--misses]
+ *   npm run build && node dist/test/nlu/faq-fit.js [--write] [--sealed] [--misses] [--curve]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { FeatureIndex, PAIR_FEATURES, ANSWER_FEATURES, type QueryFeatures } from '../../src/nlu/faq-features.js';
-import { answerFeatures, dot, loadFaqFile, type FaqEntry } from '../../src/nlu/faq.js';
+import { PAIR_FEATURES, ANSWER_FEATURES } from '../../src/nlu/faq-features.js';
+import { answerFeatures, dot } from '../../src/nlu/faq.js';
+import { OutOfScopeModel, outOfScopeExamples, WEIGHTS_FILE } from '../../src/nlu/faq-oos.js';
 import { fromRoot } from '../../src/paths.js';
+import { fitSamples, fold, sealedSamples, type Sample } from './faq-samples.js';
+
+export { baseFile, fitSamples, sealedSamples, type Query, type Sample } from './faq-samples.js';
 
 export const TARGET_NULL = 0.88;
 const RANK_L2 = 0.01;
@@ -29,46 +35,6 @@ const ANSWER_L2 = 0.01;
 const MASK = (process.env.FAQ_MASK ?? '').split(',').filter(Boolean).map((n) => ANSWER_FEATURES.indexOf(n as (typeof ANSWER_FEATURES)[number]));
 const LABEL_RIGHT = process.env.ANSWER_LABEL === 'right';
 const LABEL_CLEAN = process.env.ANSWER_LABEL === 'clean';
-
-export interface Query { id: string; text: string; faq: string | null; base?: string }
-export interface Sample { q: Query; set: string; f: QueryFeatures; gold: number }
-
-const readJsonl = (file: string): Query[] => readFileSync(file, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Query);
-
-export function baseFile(): string | undefined {
-  const candidates = [join(fromRoot(), '..', 'shared', 'eval', 'faq-base.json'), join(process.cwd(), '..', 'shared', 'eval', 'faq-base.json')];
-  return candidates.find((p) => existsSync(p));
-}
-
-function indexOf(entries: FaqEntry[]): FeatureIndex {
-  return new FeatureIndex(entries.map((e) => ({ lang: e.lang === 'en' ? 'en' : 'zh', questions: [e.question, ...e.alternates], answer: e.answer })));
-}
-
-export function samples(queries: Query[], entries: FaqEntry[], set: string): Sample[] {
-  const index = indexOf(entries);
-  const ids = entries.map((e) => e.id);
-  return queries.map((q) => {
-    const gold = q.faq === null ? -1 : ids.indexOf(q.faq);
-    if (q.faq !== null && gold < 0) throw new Error(`${q.id}: no entry ${q.faq}`);
-    return { q, set, f: index.features(q.text), gold };
-  });
-}
-
-/** The project's own fitting sets (demo, and the scoring base when it is there). */
-export function fitSamples(): Sample[] {
-  const out = samples(readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.jsonl')), loadFaqFile(fromRoot('faq', 'demo.json')), 'demo');
-  const base = baseFile();
-  if (base) out.push(...samples(readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.base.jsonl')), loadFaqFile(base), 'base'));
-  return out;
-}
-
-export function heldoutSamples(): Sample[] {
-  const all = readJsonl(fromRoot('dialogs', 'nlu', 'faq-queries.heldout.jsonl'));
-  const out = samples(all.filter((q) => q.base === 'demo'), loadFaqFile(fromRoot('faq', 'demo.json')), 'heldout-demo');
-  const base = baseFile();
-  if (base) out.push(...samples(all.filter((q) => q.base === 'base'), loadFaqFile(base), 'heldout-base'));
-  return out;
-}
 
 /** Minimises a smooth convex loss with Adam, deterministically. */
 function minimise(dim: number, lossGrad: (w: number[]) => { loss: number; grad: number[] }, steps = 600, lr = 0.1, init?: number[]): number[] {
@@ -121,13 +87,14 @@ export function rankWith(w: number[], s: Sample): Ranked {
   const order = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
   const top = order[0] ?? 0;
   const rival = order.length > 1 ? (scores[order[1] ?? 0] ?? 0) : (scores[top] ?? 0) - 1;
-  const x = answerFeatures(s.f, top, scores[top] ?? 0, rival);
+  const x = answerFeatures(s.f, top, scores[top] ?? 0, rival, s.oos);
   for (const i of MASK) x[i] = 0;
+  if (process.env.ANSWER_QUAD) { const n = x.length; for (let i = 1; i < n; i++) for (let j = i; j < n; j++) x.push((x[i] ?? 0) * (x[j] ?? 0)); }
   return { s, top, x, right: s.gold === top, inScope: s.gold >= 0 };
 }
 
 export function fitAnswer(ranked: Ranked[]): number[] {
-  const dim = ANSWER_FEATURES.length;
+  const dim = ranked[0]?.x.length ?? ANSWER_FEATURES.length;
   // Answerable questions whose best entry is wrong teach nothing about what a right answer looks like.
   const data = LABEL_CLEAN ? ranked.filter((r) => r.right || !r.inScope) : ranked;
   return minimise(dim, (w) => {
@@ -179,11 +146,34 @@ export function chooseThreshold(rows: Array<{ s: Sample; top: number; p: number 
   return best;
 }
 
-/** Fold of a question: stable, by id, so every run splits the same way. */
-function fold(id: string, k: number): number {
-  let h = 2166136261;
-  for (const c of id) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
-  return h % k;
+/** Top-1 at the lowest threshold that refuses at least `minNull` of the out-of-scope questions: compares models at one null rate. */
+export function atNull(rows: Array<{ s: Sample; top: number; p: number }>, minNull = TARGET_NULL): number {
+  for (let t = 0.05; t <= 0.991; t += 0.005) {
+    const f = figures(rows, t);
+    if (f.nullRate >= minNull) return f.top1;
+  }
+  return 0;
+}
+
+
+const outOfScopeModel = (rows: Sample[]): OutOfScopeModel =>
+  OutOfScopeModel.train(rows.map((s) => ({ terms: s.f.terms, outOfScope: s.gold < 0 })));
+
+/**
+ * Gives every sample the out-of-scope logit of a model trained without it (k folds, split
+ * apart from the outer cross-validation's), as the answer model will meet it on a new question.
+ */
+export function stackOutOfScope(rows: Sample[], k = 5): void {
+  for (let i = 0; i < k; i++) {
+    const model = outOfScopeModel(rows.filter((s) => fold(`oos:${s.set}:${s.q.id}`, k) !== i));
+    for (const s of rows) if (fold(`oos:${s.set}:${s.q.id}`, k) === i) s.oos = model.logit(s.f.terms);
+  }
+}
+
+/** Gives every sample the logit of the model trained on `train` (all the fitting questions, at the end). */
+export function scoreOutOfScope(train: Sample[], rows: Sample[]): void {
+  const model = outOfScopeModel(train);
+  for (const s of rows) s.oos = model.logit(s.f.terms);
 }
 
 export function crossValidate(all: Sample[], k = 5): Array<{ s: Sample; top: number; p: number }> {
@@ -191,6 +181,8 @@ export function crossValidate(all: Sample[], k = 5): Array<{ s: Sample; top: num
   for (let i = 0; i < k; i++) {
     const train = all.filter((s) => fold(`${s.set}:${s.q.id}`, k) !== i);
     const test = all.filter((s) => fold(`${s.set}:${s.q.id}`, k) === i);
+    stackOutOfScope(train);
+    scoreOutOfScope(train, test);
     const rw = fitRanker(train);
     const aw = fitAnswer(train.map((s) => rankWith(rw, s)));
     for (const s of test) {
@@ -211,19 +203,22 @@ async function main(argv: string[]): Promise<void> {
   const cv = crossValidate(all);
   const threshold = chooseThreshold(cv);
   if (argv.includes("--curve")) for (const n of sets) console.log(`curve ${n}: ${curve(cv.filter((r) => r.s.set === n))}`);
-  console.log(`5-fold cross-validation, threshold ${threshold}:`);
+  console.log(`5-fold cross-validation, threshold ${threshold} (top-1 at the lowest threshold refusing ${TARGET_NULL}: ${atNull(cv).toFixed(3)}):`);
   console.log(`  all   ${fmt(figures(cv, threshold))}`);
   for (const n of sets) console.log(`  ${n.padEnd(5)} ${fmt(figures(cv.filter((r) => r.s.set === n), threshold))}`);
   // Across bases: fit on one knowledge base's questions, measure on the other's.
   if (sets.length > 1) {
     for (const n of sets) {
       const train = all.filter((s) => s.set !== n);
+      stackOutOfScope(train);
+      scoreOutOfScope(train, all.filter((s) => s.set === n));
       const rw = fitRanker(train);
       const aw = fitAnswer(train.map((s) => rankWith(rw, s)));
       const rows = all.filter((s) => s.set === n).map((s) => { const r = rankWith(rw, s); return { s, top: r.top, p: prob(aw, r.x) }; });
       console.log(`  fitted without ${n}, measured on ${n}: ${fmt(figures(rows, threshold))}`);
     }
   }
+  stackOutOfScope(all);
   const rw = fitRanker(all);
   const ranked = all.map((s) => rankWith(rw, s));
   const aw = fitAnswer(ranked);
@@ -237,9 +232,11 @@ async function main(argv: string[]): Promise<void> {
       if (!ok) console.log(`  miss ${r.s.set} ${r.s.q.id} ${r.s.q.faq ?? 'null'} -> top ${r.top === r.s.gold ? 'right' : 'WRONG'} p=${r.p.toFixed(2)} | ${r.s.q.text}`);
     }
   }
-  if (argv.includes('--heldout')) {
-    const held = heldoutSamples().map((s) => { const r = rankWith(rw, s); return { s, top: r.top, p: prob(aw, r.x) }; });
-    console.log('held-out questions (never used to fit):');
+  if (argv.includes('--sealed')) {
+    const sealed = sealedSamples();
+    scoreOutOfScope(all, sealed);
+    const held = sealed.map((s) => { const r = rankWith(rw, s); return { s, top: r.top, p: prob(aw, r.x) }; });
+    console.log('sealed questions (never used to fit or tune):');
     for (const n of [...new Set(held.map((r) => r.s.set))]) console.log(`  ${n.padEnd(13)} ${fmt(figures(held.filter((r) => r.s.set === n), threshold))}`);
     console.log(`  ${'all'.padEnd(13)} ${fmt(figures(held, threshold))}`);
   }
@@ -268,6 +265,8 @@ export const ANSWER_WEIGHTS: readonly number[] = [${aw.map(r4).join(', ')}];
 export const FAQ_THRESHOLD = ${threshold};
 `);
     console.log(`wrote ${file}`);
+    writeFileSync(WEIGHTS_FILE, `${JSON.stringify(OutOfScopeModel.train(outOfScopeExamples()).toJson())}\n`);
+    console.log(`wrote ${WEIGHTS_FILE}`);
   }
 }
 

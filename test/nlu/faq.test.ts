@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { ANSWER_FEATURES, PAIR_FEATURES } from '../../src/nlu/faq-features.js';
 import { analyze, FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq } from '../../src/nlu/faq.js';
 import { ANSWER_WEIGHTS, RANK_WEIGHTS } from '../../src/nlu/faq-model.js';
+import { defaultOutOfScope, OutOfScopeModel, outOfScopeExamples, questionTerms } from '../../src/nlu/faq-oos.js';
+import { groupParaphrases, projectParaphrases } from '../../src/nlu/faq-paraphrase.js';
 import { DEMO_FAQ, loadNlu } from '../../src/nlu/index.js';
 import { fromRoot } from '../../src/paths.js';
 
@@ -10,7 +12,7 @@ interface Query { id: string; text: string; faq: string | null; base?: string }
 const read = (name: string): Query[] => readFileSync(fromRoot('dialogs', 'nlu', name), 'utf8')
   .split('\n').filter(Boolean).map((l) => JSON.parse(l) as Query);
 const queries = read('faq-queries.jsonl');
-const heldout = read('faq-queries.heldout.jsonl');
+const sealed = read('faq-queries.sealed.jsonl');
 const demo = new FaqIndex(loadFaqFile(DEMO_FAQ));
 // The knowledge base the project is scored with, when ../shared/eval is beside the project.
 const baseFile = join(fromRoot(), '..', 'shared', 'eval', 'faq-base.json');
@@ -36,9 +38,9 @@ describe('the demo FAQ', () => {
     expect(entries.filter((e) => e.lang === 'zh').length).toBeGreaterThanOrEqual(30);
   });
 
-  test('every calibration and held-out query names an existing entry', () => {
+  test('every calibration and sealed query names an existing entry', () => {
     const ids = new Set(loadFaqFile(DEMO_FAQ).map((e) => e.id));
-    for (const q of [...queries, ...heldout.filter((h) => h.base === 'demo')]) if (q.faq) expect(ids.has(q.faq)).toBe(true);
+    for (const q of [...queries, ...sealed.filter((h) => h.base === 'demo')]) if (q.faq) expect(ids.has(q.faq)).toBe(true);
   });
 });
 
@@ -50,6 +52,16 @@ describe('the fitted model (src/nlu/faq-model.ts, from test/nlu/faq-fit.ts)', ()
     expect(FAQ_THRESHOLD).toBeLessThan(1);
   });
 
+  test('the shipped out-of-scope weights are what the project\'s questions train (faq-oos-weights.json is not stale)', () => {
+    expect(defaultOutOfScope().toJson()).toEqual(OutOfScopeModel.train(outOfScopeExamples()).toJson());
+  });
+
+  test('the out-of-scope cues read a service the shop does not offer as such, whatever words it shares with an entry', () => {
+    const oos = defaultOutOfScope();
+    expect(oos.logit(questionTerms('能租几把办公椅吗 用一个月'))).toBeGreaterThan(oos.logit(questionTerms('办公椅保修几年')));
+    expect(oos.logit(questionTerms('Are you hiring installers?'))).toBeGreaterThan(oos.logit(questionTerms('Do you install the desk?')));
+  });
+
   test('the questions it was fitted on still give what the fit reported (the model file matches the code)', () => {
     const m = measure(demo, queries);
     expect(m.rank1).toBeGreaterThanOrEqual(0.88);
@@ -58,25 +70,24 @@ describe('the fitted model (src/nlu/faq-model.ts, from test/nlu/faq-fit.ts)', ()
   });
 });
 
-// Held-out: written before the method changed and never used to fit or tune it
-// (dialogs/nlu/faq-queries.heldout.jsonl). The floors sit a little under the measured figures
-// (README, "Understanding and the FAQ"), so a regression fails while noise does not.
-describe('retrieval on held-out questions the model never saw', () => {
-  // Measured when the method was frozen: demo 0.933 / 0.856 / 0.700 (20 out of scope),
-  // scoring base 0.847 / 0.757 / 0.875. The out-of-scope null rate is under the issue's 0.85 on
-  // the demo's 20: a known gap (README).
-  test('demo base: right entry first >= 0.90, top-1 >= 0.82, out-of-scope null >= 0.65', () => {
-    const m = measure(demo, heldout.filter((q) => q.base === 'demo'));
-    expect(m.rank1).toBeGreaterThanOrEqual(0.9);
-    expect(m.top1).toBeGreaterThanOrEqual(0.82);
-    expect(m.nullRate).toBeGreaterThanOrEqual(0.65);
+// Sealed: dialogs/nlu/faq-queries.sealed.jsonl was written from the entries' meaning and
+// committed before the method changed, and is never used to fit or tune it. The floors sit a
+// little under the figures measured at the end of that work (faq/README.md), so a regression
+// fails while noise does not.
+describe('retrieval on sealed questions the model never saw', () => {
+  // Measured once at the end: demo 0.951 / 0.937 / 0.932 (143 + 44), scoring base 0.967 / 0.947 / 0.915 (152 + 47).
+  test('demo base: right entry first >= 0.93, top-1 >= 0.91, out-of-scope null >= 0.90', () => {
+    const m = measure(demo, sealed.filter((q) => q.base === 'demo'));
+    expect(m.rank1).toBeGreaterThanOrEqual(0.93);
+    expect(m.top1).toBeGreaterThanOrEqual(0.91);
+    expect(m.nullRate).toBeGreaterThanOrEqual(0.9);
   });
 
-  (existsSync(baseFile) ? test : test.skip)('scoring base (../shared/eval/faq-base.json): right entry first >= 0.82, top-1 >= 0.72, null >= 0.82', () => {
-    const m = measure(new FaqIndex(loadFaqFile(baseFile)), heldout.filter((q) => q.base === 'base'));
-    expect(m.rank1).toBeGreaterThanOrEqual(0.82);
-    expect(m.top1).toBeGreaterThanOrEqual(0.72);
-    expect(m.nullRate).toBeGreaterThanOrEqual(0.82);
+  (existsSync(baseFile) ? test : test.skip)('scoring base (../shared/eval/faq-base.json): right entry first >= 0.94, top-1 >= 0.92, null >= 0.89', () => {
+    const m = measure(new FaqIndex(loadFaqFile(baseFile)), sealed.filter((q) => q.base === 'base'));
+    expect(m.rank1).toBeGreaterThanOrEqual(0.94);
+    expect(m.top1).toBeGreaterThanOrEqual(0.92);
+    expect(m.nullRate).toBeGreaterThanOrEqual(0.89);
   });
 });
 
@@ -164,6 +175,30 @@ describe('retrieval cases', () => {
     expect(hit?.answer.length).toBeGreaterThan(10);
     expect(hit?.score).toBeGreaterThan(0);
     expect(hit?.score).toBeLessThanOrEqual(1);
+  });
+
+  test('paraphrases attach only to the base they were written for, grouped by entry', () => {
+    const questions = [{ text: '钱几天回来', faq: 'a' }, { text: '多久到', faq: 'b' }, { text: '招人吗', faq: null }, { text: '退款要多久', faq: 'a' }];
+    expect(groupParaphrases(questions, new Set(['a', 'b', 'c']))).toEqual(new Map([['a', ['钱几天回来', '退款要多久']], ['b', ['多久到']]]));
+    // A base that lacks one of the entries they name is another base: nothing attaches.
+    expect(groupParaphrases(questions, new Set(['a', 'c'])).size).toBe(0);
+    expect(projectParaphrases(new Set(['presale', 'warranty'])).size).toBe(0);
+    expect(projectParaphrases(new Set(loadFaqFile(DEMO_FAQ).map((e) => e.id))).get('demo-refund')?.length).toBeGreaterThan(3);
+  });
+
+  test('a paraphrase teaches an entry a way of asking its own words lack', () => {
+    const entries = parseFaq([
+      { id: 'desk-error', question: '升降桌报错怎么办？', answer: '长按下降键复位。' },
+      { id: 'desk-height', question: '升降桌能调多高？', answer: '高度范围62到127厘米。' },
+      { id: 'noise', question: '椅子有异响怎么办？', answer: '拧紧螺丝。' },
+    ]);
+    const paraphrases = new Map([['desk-error', ['升降桌一直嘀嘀叫 停在半空']]]);
+    const without = new FaqIndex(entries, FAQ_THRESHOLD, defaultOutOfScope(), new Map()).rank('桌子嘀嘀叫', 2);
+    const withIt = new FaqIndex(entries, FAQ_THRESHOLD, defaultOutOfScope(), paraphrases).rank('桌子嘀嘀叫', 2);
+    expect(withIt[0]?.id).toBe('desk-error');
+    // Without it the two desk entries are a coin toss the answer model rightly doubts.
+    expect((withIt[0]?.score ?? 0) - (withIt[1]?.score ?? 0)).toBeGreaterThan(0.2);
+    expect((without[0]?.score ?? 1) - (without[1]?.score ?? 0)).toBeLessThan(0.05);
   });
 
   test('an invalid knowledge base is rejected with its name', () => {

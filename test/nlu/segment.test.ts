@@ -50,6 +50,14 @@ describe('concepts (shared by Chinese and English)', () => {
     expect(concepts('there is no lift in our building')).toContain('elevator');
   });
 
+  test('an English phrasal verb counts with its object between verb and particle', () => {
+    expect(concepts('can someone put the new desk together')).toContain('install');
+    expect(concepts('i want to send this chair back')).toContain('return');
+    expect(concepts('please take our old cabinets away')).toContain('haul_away');
+    // Too far apart, it is two separate words.
+    expect(concepts('take a look at the photos of the damage i sent you yesterday away')).not.toContain('haul_away');
+  });
+
   test('"3rd floor" is a storey, not a floor surface', () => {
     const c = concepts("we're on the 3rd floor");
     expect(c).toContain('stairs');
