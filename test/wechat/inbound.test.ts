@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { quotaGrantOf, wechatInbound } from '../../channels/wechat/inbound.js';
 import { InboundMessage } from '../../src/contract.js';
 import { fromRoot } from '../../src/paths.js';
-import { passiveText, passiveTransfer } from '../../channels/wechat/outbound.js';
+import { fitsOneMessage, passiveText, passiveTransfer } from '../../channels/wechat/outbound.js';
 import { buildXml, cdata, field, hasDoctypeOrEntity, parseWechatXml } from '../../channels/wechat/xml.js';
 import { fixture } from './support.js';
 
@@ -177,6 +177,17 @@ describe('reply XML', () => {
     expect(cdata('a]]>b')).toBe('<![CDATA[a]]]]><![CDATA[>b]]>');
     const xml = parseWechatXml(buildXml([['Content', 'x]]>y\u0000z\uD800']], 'xml'));
     expect(xml).toEqual({ ok: true, root: { Content: 'x]]>yz' } });
+  });
+
+  test.each([
+    ['5 letters in 5', 'abcde', 5, true],
+    ['6 letters in 5', 'abcdef', 5, false],
+    ['5 emoji in 5 (10 UTF-16 units)', '😀'.repeat(5), 5, true],
+    ['6 emoji in 5', '😀'.repeat(6), 5, false],
+    ['2048 bytes', 'é'.repeat(1024), 2000, true],
+    ['2050 bytes', 'é'.repeat(1025), 2000, false],
+  ])('one text message holds %s', (_name, text, max, fits) => {
+    expect(fitsOneMessage(text, max)).toBe(fits);
   });
 
   test('a passive text reply swaps To and From', () => {
