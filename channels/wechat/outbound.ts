@@ -55,7 +55,8 @@ export function sealReply(xml: string, o: SealOptions): string {
 
 /** Whether `text` fits one WeChat text message (code points for our limit, bytes for WeChat's). */
 export function fitsOneMessage(text: string, maxCodePoints: number): boolean {
-  return Buffer.byteLength(text, 'utf8') <= MAX_TEXT_BYTES && Array.from(text).length <= maxCodePoints;
+  // A string never has more code points than UTF-16 units: counted only when it might matter.
+  return Buffer.byteLength(text, 'utf8') <= MAX_TEXT_BYTES && (text.length <= maxCodePoints || Array.from(text).length <= maxCodePoints);
 }
 
 /** Several replies shown as one passive message: a passive reply carries exactly one. */

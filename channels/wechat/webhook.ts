@@ -6,7 +6,7 @@
  * WeChat always gets a valid answer.
  */
 import { z } from 'zod';
-import type { InboundMessage } from '../../src/contract.js';
+import type { InboundMessageInput } from '../../src/contract.js';
 import { KefuError } from '../../src/errors.js';
 import type { Handled } from '../../src/pipeline/pipeline.js';
 import type { Q } from '../../src/store/index.js';
@@ -194,7 +194,7 @@ export class WechatWebhook {
   }
 
   /** Unfollowing ends the conversation: WeChat refuses every message to the customer from now on. */
-  private closeAfter(handled: Promise<Handled>, inbound: InboundMessage): void {
+  private closeAfter(handled: Promise<Handled>, inbound: InboundMessageInput): void {
     void handled.then((done) => this.deps.pipeline.inThread('wechat', inbound.threadKey, async () => {
       // Through the one takeover state machine, like every other change of who holds it.
       await this.deps.db.write((q) => transition({ q, sla: DEFAULT_SLA, actor: null, now: this.options.now() }, done.conversationId,

@@ -162,8 +162,12 @@ export function field(node: XmlNode, name: string): string | undefined {
 // Characters XML 1.0 cannot contain, even in CDATA, and lone surrogates.
 const NOT_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
+const HAS_NOT_XML = new RegExp(NOT_XML.source);
+
 export function cdata(value: string): string {
-  return `<![CDATA[${value.replace(NOT_XML, '').split(']]>').join(']]]]><![CDATA[>')}]]>`;
+  // Checked before rewriting: nearly every value has nothing to drop or split.
+  const clean = HAS_NOT_XML.test(value) ? value.replace(NOT_XML, '') : value;
+  return `<![CDATA[${clean.includes(']]>') ? clean.split(']]>').join(']]]]><![CDATA[>') : clean}]]>`;
 }
 
 export type XmlFields = Array<[string, string | number | XmlFields]>;

@@ -1,6 +1,9 @@
 /** The parser on every recorded payload shape, and XML safety. */
+import { readdirSync } from 'node:fs';
 import { quotaGrantOf, wechatInbound } from '../../channels/wechat/inbound.js';
-import { passiveText, passiveTransfer } from '../../channels/wechat/outbound.js';
+import { InboundMessage } from '../../src/contract.js';
+import { fromRoot } from '../../src/paths.js';
+import { fitsOneMessage, passiveText, passiveTransfer } from '../../channels/wechat/outbound.js';
 import { buildXml, cdata, field, hasDoctypeOrEntity, parseWechatXml } from '../../channels/wechat/xml.js';
 import { fixture } from './support.js';
 
@@ -90,6 +93,45 @@ describe('every payload shape becomes a message of the contract', () => {
   });
 });
 
+describe('what the parser builds satisfies the contract without a second validation', () => {
+  const wrap = (fields: string) => `<xml><ToUserName>gh_a</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime>${fields}</xml>`;
+  const parse = (body: string) => {
+    const xml = parseWechatXml(body);
+    if (!xml.ok) throw new Error(xml.message);
+    return wechatInbound(xml.root, at);
+  };
+  const accepted = readdirSync(fromRoot('channels', 'wechat', 'fixtures')).filter((name) => name.endsWith('.xml') && !name.startsWith('refused-'));
+
+  test.each(accepted)('%s', (name) => {
+    expect(InboundMessage.safeParse(inbound(name)).success).toBe(true);
+  });
+
+  test.each([
+    ['an event name at the id limit', wrap(`<MsgType>event</MsgType><Event>${'E'.repeat(256 - 'o1:1:'.length)}</Event>`)],
+    ['a media reference at the limit', wrap(`<MsgType>image</MsgType><MediaId>${'m'.repeat(2048)}</MediaId><MsgId>8</MsgId>`)],
+    ['long ids, key, title and text', wrap(`<MsgType>link</MsgType><Url>u</Url><Title>${'t'.repeat(30000)}</Title><MsgId>${'9'.repeat(24)}</MsgId>`)],
+    ['a long unknown event', wrap(`<MsgType>event</MsgType><Event>${'X'.repeat(150)}</Event><EventKey>${'k'.repeat(1000)}</EventKey>`)],
+  ])('accepted: %s', (_name, body) => {
+    const result = parse(body);
+    expect(result.ok && InboundMessage.safeParse(result.message).success).toBe(true);
+  });
+
+  test('a text of NUL and blanks is stored as an unknown event (NUL is dropped when stored)', () => {
+    const result = parse(wrap('<MsgType>text</MsgType><Content>\u0000 \u0000</Content><MsgId>7</MsgId>'));
+    expect(result).toMatchObject({ ok: true, message: { kind: 'event', event: 'unknown:text' } });
+    expect(result.ok && InboundMessage.safeParse(result.message).success).toBe(true);
+  });
+
+  test.each([
+    ['an event name beyond the id limit', wrap(`<MsgType>event</MsgType><Event>${'E'.repeat(257 - 'o1:1:'.length)}</Event>`), /Event is too long/],
+    ['a media reference beyond the limit', wrap(`<MsgType>voice</MsgType><MediaId>${'m'.repeat(2049)}</MediaId><MsgId>8</MsgId>`), /media reference/],
+  ])('refused: %s', (_name, body, reason) => {
+    const result = parse(body);
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.reason).toMatch(reason);
+  });
+});
+
 describe('XML safety', () => {
   test('a DOCTYPE with entities is refused before parsing', () => {
     expect(parseWechatXml(fixture('refused-doctype.xml'))).toMatchObject({ ok: false, reason: 'xml_forbidden' });
@@ -135,6 +177,17 @@ describe('reply XML', () => {
     expect(cdata('a]]>b')).toBe('<![CDATA[a]]]]><![CDATA[>b]]>');
     const xml = parseWechatXml(buildXml([['Content', 'x]]>y\u0000z\uD800']], 'xml'));
     expect(xml).toEqual({ ok: true, root: { Content: 'x]]>yz' } });
+  });
+
+  test.each([
+    ['5 letters in 5', 'abcde', 5, true],
+    ['6 letters in 5', 'abcdef', 5, false],
+    ['5 emoji in 5 (10 UTF-16 units)', '😀'.repeat(5), 5, true],
+    ['6 emoji in 5', '😀'.repeat(6), 5, false],
+    ['2048 bytes', 'é'.repeat(1024), 2000, true],
+    ['2050 bytes', 'é'.repeat(1025), 2000, false],
+  ])('one text message holds %s', (_name, text, max, fits) => {
+    expect(fitsOneMessage(text, max)).toBe(fits);
   });
 
   test('a passive text reply swaps To and From', () => {
