@@ -6,7 +6,7 @@
  * of messages a second. Callers see exactly the semantics of their own transaction: a job's
  * promise settles only after the commit that made it durable.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.js';
 
 type Job = {
@@ -14,6 +14,11 @@ type Job = {
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 };
+
+// Built once: a tagged `sql` template is parsed and compiled again on every call.
+const SAVEPOINT = CompiledQuery.raw('savepoint job');
+const RELEASE = CompiledQuery.raw('release job');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to job');
 
 export class GroupCommit {
   private readonly waiting: Job[] = [];
@@ -41,14 +46,14 @@ export class GroupCommit {
             outcomes.push({ ok: true, value: await job.run(q) });
             continue;
           }
-          await sql`savepoint job`.execute(q);
+          await q.executeQuery(SAVEPOINT);
           try {
             const value = await job.run(q);
-            await sql`release job`.execute(q);
+            await q.executeQuery(RELEASE);
             outcomes.push({ ok: true, value });
           } catch (error) {
-            await sql`rollback to job`.execute(q);
-            await sql`release job`.execute(q);
+            await q.executeQuery(ROLLBACK_TO);
+            await q.executeQuery(RELEASE);
             outcomes.push({ ok: false, error });
           }
         }

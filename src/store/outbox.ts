@@ -4,9 +4,9 @@
  * pending (retry with backoff) | dead (given up, kept for an agent to see); pending -> sent
  * directly when a channel delivers without the dispatcher (passive replies, web chat).
  */
-import type { ExpressionBuilder } from 'kysely';
+import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import { prepared } from '../storage/prepared.js';
-import type { Database } from '../storage/schema.js';
+import type { Database, OutboxTable } from '../storage/schema.js';
 import { newId, type Q } from './rows.js';
 
 type OutboxValues = {
@@ -49,10 +49,12 @@ export async function enqueueOutbox(
 const open = ['pending', 'sending'] as const;
 
 /** The oldest unsent entry of a conversation: entries of one conversation go out in order. */
+const head = prepared<{ conversationId: string }, Selectable<OutboxTable>>((db, arg) => db.selectFrom('outbox').selectAll()
+  .where('conversation_id', '=', arg('conversationId')).where('status', 'in', open)
+  .orderBy('seq').limit(sql.lit(1)));
+
 export async function headOfConversation(q: Q, conversationId: string): Promise<OutboxRow | undefined> {
-  const row = await q.selectFrom('outbox').selectAll()
-    .where('conversation_id', '=', conversationId).where('status', 'in', open)
-    .orderBy('seq').limit(1).executeTakeFirst();
+  const [row] = await head(q, { conversationId });
   return row && {
     id: row.id, seq: row.seq, messageId: row.message_id, conversationId: row.conversation_id, channel: row.channel,
     payload: JSON.parse(row.payload), status: row.status as OutboxStatus, attempts: row.attempts,
