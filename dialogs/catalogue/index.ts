@@ -41,30 +41,31 @@ export function parseCatalogue(input: unknown): Catalogue {
 export const demoCatalogue: Catalogue = parseCatalogue(JSON.parse(readFileSync(fromRoot('dialogs', 'catalogue', 'demo.json'), 'utf8')));
 
 /** An alias occurs in a text: Latin aliases as whole words ("e2" not inside "e25"), others as substrings. */
-function mentions(text: string, alias: string): boolean {
+function matcherOf(alias: string): (text: string) => boolean {
   const a = alias.toLowerCase();
-  if (!/[a-z0-9]/.test(a)) return text.includes(a);
-  let pattern = WHOLE_WORD.get(a);
-  if (!pattern) {
-    const escaped = a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    pattern = new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`);
-    WHOLE_WORD.set(a, pattern);
-  }
-  return pattern.test(text);
+  if (!/[a-z0-9]/.test(a)) return (text) => text.includes(a);
+  const escaped = a.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`(^|[^a-z0-9])${escaped}($|[^a-z0-9])`);
+  return (text) => pattern.test(text);
 }
 
-/** Compiled whole-word patterns by alias: the catalogue's aliases are few and fixed. */
-const WHOLE_WORD = new Map<string, RegExp>();
+type Matchers<T> = Array<{ item: T; matches: (text: string) => boolean }>;
 
-/** Longest matching alias first, so "会议桌" beats "桌". */
+/**
+ * Every alias of every item, compiled once per list, longest first (a stable sort, so of two
+ * aliases of one length the earlier item's wins): the first that matches is the best match,
+ * so "会议桌" beats "桌". The catalogue is read once, so its lists never change.
+ */
+const compiled = new WeakMap<object, Matchers<unknown>>();
+
 function bestMatch<T>(text: string, items: T[], aliasesOf: (item: T) => string[]): T | undefined {
-  let best: { item: T; length: number } | undefined;
-  for (const item of items) {
-    for (const alias of aliasesOf(item)) {
-      if (alias.length > (best?.length ?? 0) && mentions(text, alias)) best = { item, length: alias.length };
-    }
+  let matchers = compiled.get(items) as Matchers<T> | undefined;
+  if (!matchers) {
+    const all = items.flatMap((item) => aliasesOf(item).map((alias) => ({ item, length: alias.length, matches: matcherOf(alias) })));
+    matchers = all.sort((x, y) => y.length - x.length);
+    compiled.set(items, matchers);
   }
-  return best?.item;
+  return matchers.find((m) => m.matches(text))?.item;
 }
 
 export const productById = (c: Catalogue, id: string | null | undefined): Product | undefined =>
