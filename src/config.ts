@@ -47,7 +47,7 @@ export const ConfigSchema = z.object({
   OPENAI_TIMEOUT_MS: positiveInt.max(30000).default(1500),
   /** `on`: ask OPENAI_BASE_URL about messages the local model is unsure of. */
   NLU_SECOND_OPINION: z.enum(['on', 'off']).default('off'),
-  /** Understand messages on a worker thread (src/nlu/pool.ts); `auto`: when the machine has two cores or more. */
+  /** Understand messages on a worker thread (src/nlu/pool.ts); `auto`: with two cores or more, while one is to spare. */
   NLU_WORKER: z.enum(['auto', 'on', 'off']).default('auto'),
   /** A shop's order API (src/orders/http-provider.ts); unset: the built-in demo shop. */
   ORDER_API_URL: url.optional(),

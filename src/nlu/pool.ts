@@ -4,12 +4,17 @@
  * nothing but the text. So a worker thread (worker-main.ts) with its own copy of the models
  * understands each message while the event loop does the rest, before the message's turn.
  *
- * Requests made in one turn of the event loop travel to the worker as one batch (one
- * message each way, not one per text). Whatever goes wrong (the worker is missing, slow,
+ * Requests made in one turn of the event loop travel to the worker as one batch; each answer
+ * comes back as soon as it is ready. Texts are handed over only when it pays: the worker is
+ * ready, not far behind, and (unless `onlyWithSpareCore` is false) the machine had a third of
+ * a core idle over the last half second: on a busy machine (the e-mail bench with Dovecot on
+ * the other core) the worker only took CPU from the event loop. The pipeline also keeps a
+ * message it has nothing else to do beside (pipeline.ts). Whatever goes wrong (the worker is missing, slow,
  * dead, or throws on a text) resolves to `null`, and the pipeline understands that message
  * itself: the worker can make answers faster, never different or lost.
  */
 import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { fromRoot } from '../paths.js';
 import type { FaqHit, LoadOptions, Understanding } from './index.js';
@@ -29,10 +34,21 @@ export interface AnalysisRequest {
 export interface NluPoolOptions {
   /** The same options the gateway loaded its own models with. */
   load: LoadOptions;
+  /** Hand texts over only while the machine has a core to spare (default); false: always. */
+  onlyWithSpareCore?: boolean;
   /** A batch not answered within this is understood by the gateway instead (default 2 s). */
   timeoutMs?: number;
   onError?: (message: string) => void;
 }
+
+/** Texts the worker may have in hand; beyond that the gateway understands them itself. */
+const MAX_WAITING = 256;
+/** How often the machine's idle time is sampled, and how much of a core must be idle to hand texts over. */
+const IDLE_SAMPLE_MS = 500;
+const MIN_IDLE_CORES = 0.3;
+
+/** Idle time of all cores together, in ms (os.cpus() reads /proc/stat on Linux). */
+const idleMs = () => cpus().reduce((sum, cpu) => sum + cpu.times.idle, 0);
 
 const WORKER_FILE = fromRoot('dist', 'src', 'nlu', 'worker-main.js');
 
@@ -79,7 +95,9 @@ export class NluPool {
   /** The understanding and FAQ hit of a text, or null: then the caller works it out itself. */
   analyse(text: string, ctx: MessageContext): Promise<Analysis | null> {
     const worker = this.worker;
-    if (!worker || !this.ready) return Promise.resolve(null);
+    // Handing over pays only with a core to spare: on a machine already busy the worker would
+    // take CPU from the event loop, and the text would wait for it.
+    if (!worker || !this.ready || this.pending.size >= MAX_WAITING || !this.spareCore()) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, null), this.options.timeoutMs ?? 2000);
@@ -87,6 +105,19 @@ export class NluPool {
       if (this.batch.length === 0) setImmediate(() => this.flush());
       this.batch.push({ id, text, ctx });
     });
+  }
+
+  private idle = { at: Date.now(), ms: idleMs(), spare: true };
+
+  /** Whether at least MIN_IDLE_CORES of CPU went unused since the last sample. */
+  private spareCore(): boolean {
+    const now = Date.now();
+    if (this.options.onlyWithSpareCore === false) return true;
+    if (now - this.idle.at >= IDLE_SAMPLE_MS) {
+      const ms = idleMs();
+      this.idle = { at: now, ms, spare: (ms - this.idle.ms) / (now - this.idle.at) >= MIN_IDLE_CORES };
+    }
+    return this.idle.spare;
   }
 
   async close(): Promise<void> {

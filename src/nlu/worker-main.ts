@@ -10,15 +10,18 @@ import type { Analysis, AnalysisRequest } from './pool.js';
 const nlu = loadNlu(workerData as LoadOptions);
 const port = parentPort!;
 
+// Each answer goes back as soon as it is ready, so the gateway stores and answers the first
+// message of a batch while this thread works on the next.
 port.on('message', (batch: AnalysisRequest[]) => {
-  const results: Array<{ id: number; analysis: Analysis | null }> = batch.map(({ id, text, ctx }) => {
+  for (const { id, text, ctx } of batch) {
+    let analysis: Analysis | null;
     try {
-      return { id, analysis: { understanding: nlu.understand(text, ctx), faq: nlu.faq.ask(text) } };
+      analysis = { understanding: nlu.understand(text, ctx), faq: nlu.faq.ask(text) };
     } catch {
       // The gateway understands this one itself (and logs what goes wrong there).
-      return { id, analysis: null };
+      analysis = null;
     }
-  });
-  port.postMessage(results);
+    port.postMessage([{ id, analysis }]);
+  }
 });
 port.postMessage('ready');
