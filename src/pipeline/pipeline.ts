@@ -22,32 +22,9 @@ import { localeFor, type Locale, type Templates } from '../templates/index.js';
 import { afterReplies, runActions, type ActionOutcome } from './actions.js';
 import type { MessageHub } from './hub.js';
 import { KeyedQueue } from './keyed-queue.js';
+import { analyseEarly, secondOpinionFor, type Analyser, type Analysis, type SecondOpinionHook, type Understander } from './understanding.js';
 
-/** What the pipeline needs from the understanding module (src/nlu). */
-export interface Understander {
-  understand(text: string, ctx?: { channel?: string; public?: boolean; repeatContact?: number }): DialogEvent['understanding'];
-  /** A complaint grade whatever the intent (used when a second opinion says complaint). */
-  grade?(text: string, ctx?: { channel?: string; public?: boolean; repeatContact?: number }): DialogEvent['understanding']['grade'];
-  faq: { ask(text: string): FaqAnswer | null };
-}
-
-type Understanding = DialogEvent['understanding'];
-
-/** What a message's text says, worked out off the event loop before its turn (src/nlu/pool.ts). */
-export interface Analyser {
-  /** Null: not available for this text; the pipeline understands it itself. */
-  analyse(text: string, ctx: { channel?: string; public?: boolean }): Promise<{ understanding: Understanding; faq: FaqAnswer | null } | null>;
-}
-
-type FaqAnswer = { id: string; answer: string; score: number };
-type Analysis = Awaited<ReturnType<Analyser['analyse']>>;
-
-/** An optional second opinion on uncertain messages (src/nlu/llm.ts), asked before the transaction. */
-export interface SecondOpinionHook {
-  needs(local: Understanding): boolean;
-  intentOf(text: string): Promise<string | null>;
-  apply(local: Understanding, text: string, ctx: { channel?: string; public?: boolean; repeatContact?: number }, intent: string | null): Understanding;
-}
+export type { Analyser, SecondOpinionHook, Understander } from './understanding.js';
 
 export interface PipelineDeps {
   db: Db;
@@ -117,7 +94,7 @@ export class Pipeline {
     const started = process.hrtime.bigint();
     // With other messages in hand, understood on another thread meanwhile; alone (one mail
     // after another, a quiet moment), here in its turn: the round trip would only add waiting.
-    const analysed = this.inHand > 0 ? this.analyse(input) : Promise.resolve(null);
+    const analysed = this.inHand > 0 ? analyseEarly(this.deps.analyser, input) : Promise.resolve(null);
     this.inHand += 1;
     const done = () => {
       this.inHand -= 1;
@@ -128,7 +105,7 @@ export class Pipeline {
         const analysis = await analysed;
         // Asked in the thread's turn (order kept) but outside the transaction (no lock held
         // while a remote model thinks); the answer is used only if the message is new.
-        const hint = await this.secondOpinionFor(input, analysis);
+        const hint = await secondOpinionFor(this.deps, input, analysis);
         result = await this.storeAndAnswer(input, true, hint, analysis);
       } catch (error) {
         this.deps.logger.error({ err: error, channel: input.channel }, 'answering a message failed; storing it to answer later');
@@ -146,19 +123,6 @@ export class Pipeline {
     });
     task.then(done, done);
     return task;
-  }
-
-  private analyse(input: InboundMessage): Promise<Analysis> {
-    const analyser = this.deps.analyser;
-    if (!analyser || input.kind === 'event' || !input.text.trim()) return Promise.resolve(null);
-    return analyser.analyse(input.text, { channel: input.channel, public: input.public }).catch(() => null);
-  }
-
-  private async secondOpinionFor(input: InboundMessage, analysis: Analysis): Promise<string | null | undefined> {
-    const hook = this.deps.secondOpinion;
-    if (!hook || input.kind === 'event' || !input.text.trim()) return undefined;
-    if (!hook.needs(analysis?.understanding ?? this.deps.nlu.understand(input.text, { channel: input.channel, public: input.public }))) return undefined;
-    return hook.intentOf(input.text);
   }
 
   private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null, analysis: Analysis = null) {
