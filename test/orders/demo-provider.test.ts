@@ -6,7 +6,7 @@ import { demoCatalogue } from '../../dialogs/catalogue/index.js';
 import { openDb, type Db } from '../../src/storage/db.js';
 import * as store from '../../src/store/index.js';
 import { ev, stateAfter } from '../dialogs/support/events.js';
-import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 3, 2, 0, 0); // 2025-03-03 10:00 in Beijing
@@ -16,18 +16,11 @@ const draft = (over: Partial<OrderDraft> = {}): OrderDraft => ({
   contact: { name: '张三', phone: '13800138000', address: '上海市浦东新区张江路1号' }, total: 5398, currency: 'CNY', ...over,
 });
 
-let pgServer: PgServer | null = null;
-beforeAll(async () => {
-  pgServer = await startPostgres();
-  requirePostgres(pgServer);
-}, 120_000);
-afterAll(async () => {
-  await pgServer?.stop();
-});
+const pgServer = usePostgres();
 
 const backends = [
   { name: 'sqlite', open: async () => openDb({ databaseUrl: 'sqlite::memory:', dataDir: '/tmp' }) },
-  { name: 'postgres', open: async () => openDb({ databaseUrl: await pgServer!.createDatabase('orders_demo'), dataDir: '/tmp' }) },
+  { name: 'postgres', open: async () => openDb({ databaseUrl: await pgServer()!.createDatabase('orders_demo'), dataDir: '/tmp' }) },
 ];
 
 describe.each(backends)('the demo shop on $name', (backend) => {
@@ -37,7 +30,7 @@ describe.each(backends)('the demo shop on $name', (backend) => {
   let clock = T0;
 
   beforeAll(async () => {
-    if (backend.name === 'postgres' && !pgServer) return;
+    if (backend.name === 'postgres' && !pgServer()) return;
     db = await backend.open();
     expect(await db.migrate()).toContain('002-orders');
     customerId = (await store.resolveIdentity(db.kysely, { channel: 'webchat', externalId: 'a', now: T0 })).customerId;

@@ -20,11 +20,10 @@ import { OutboxDispatcher } from '../../src/pipeline/dispatcher.js';
 import { MessageHub } from '../../src/pipeline/hub.js';
 import { openDb, type Db } from '../../src/storage/db.js';
 import * as store from '../../src/store/index.js';
-import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 
 const HOUR = 3_600_000;
 const tmp = mkdtempSync(join(tmpdir(), 'kefu-lease-'));
-let pgServer: PgServer | null = null;
 let counter = 0;
 
 /** Node A's and node B's database handles: one SQLite file, or two pools on one PostgreSQL database. */
@@ -41,7 +40,7 @@ const backends: Array<{ name: string; open: () => Promise<Nodes> }> = [
   {
     name: 'postgres',
     open: async () => {
-      const url = await pgServer!.createDatabase(`lease_${counter++}`);
+      const url = await pgServer()!.createDatabase(`lease_${counter++}`);
       const a = openDb({ databaseUrl: url, dataDir: tmp });
       await a.migrate();
       const b = openDb({ databaseUrl: url, dataDir: tmp });
@@ -50,14 +49,8 @@ const backends: Array<{ name: string; open: () => Promise<Nodes> }> = [
   },
 ];
 
-beforeAll(async () => {
-  pgServer = await startPostgres();
-  requirePostgres(pgServer);
-}, 120_000);
-afterAll(async () => {
-  await pgServer?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const pgServer = usePostgres();
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Sends still waiting for the test's answer: a failed test releases them so the dispatchers can stop. */
 const unanswered = new Set<(r: SendResult) => void>();

@@ -8,11 +8,10 @@ import { join } from 'node:path';
 import { openDb, type Db } from '../../src/storage/db.js';
 import * as store from '../../src/store/index.js';
 import { FriendStore } from '../../channels/wechaty/friend-store.js';
-import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 
 type Backend = { name: string; open: () => Promise<Db>; teardown: () => Promise<void> };
 
-let pgServer: PgServer | null = null;
 const tmp = mkdtempSync(join(tmpdir(), 'kefu-store-'));
 let counter = 0;
 
@@ -20,27 +19,21 @@ const backends: Backend[] = [
   { name: 'sqlite', open: async () => openDb({ dataDir: join(tmp, `s${counter++}`) }), teardown: async () => undefined },
   {
     name: 'postgres',
-    open: async () => openDb({ databaseUrl: await pgServer!.createDatabase(`conf_${counter++}`), dataDir: tmp }),
+    open: async () => openDb({ databaseUrl: await pgServer()!.createDatabase(`conf_${counter++}`), dataDir: tmp }),
     teardown: async () => undefined,
   },
 ];
 
-beforeAll(async () => {
-  pgServer = await startPostgres();
-  requirePostgres(pgServer);
-}, 120_000);
+const pgServer = usePostgres();
 
-afterAll(async () => {
-  await pgServer?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.each(backends)('storage on $name', (backend) => {
   let db: Db;
   const now = 1_700_000_000_000;
 
   beforeEach(async () => {
-    if (backend.name === 'postgres' && !pgServer) return;
+    if (backend.name === 'postgres' && !pgServer()) return;
     db = await backend.open();
     expect(await db.migrate()).toEqual(['001-init', '002-orders', '003-email', '004-weibo', '005-workspace', '006-aftercare', '007-email-bounces', '008-wechat-quota', '009-weibo-private-invite', '010-lookup-indexes', '011-wechaty-friend-requests', '012-outbox-lease-token']);
   });
@@ -48,7 +41,7 @@ describe.each(backends)('storage on $name', (backend) => {
     await db?.close();
   });
 
-  const skipIfNoPg = () => backend.name === 'postgres' && !pgServer;
+  const skipIfNoPg = () => backend.name === 'postgres' && !pgServer();
 
   test('migrations are idempotent and ping works', async () => {
     if (skipIfNoPg()) return;

@@ -74,3 +74,20 @@ export function requirePostgres(server: PgServer | null): server is PgServer {
   if (process.env.KEFU_SKIP_PG === '1') return false;
   throw new Error('PostgreSQL binaries not found under /usr/lib/postgresql (apt-get install postgresql), or set KEFU_SKIP_PG=1');
 }
+
+/**
+ * Call at the top level of a test file: one server for the file's tests, started before
+ * them and stopped after. `pg()` is valid inside tests; it is null only when KEFU_SKIP_PG=1
+ * asked to skip a missing PostgreSQL.
+ */
+export function usePostgres(): () => PgServer | null {
+  let server: PgServer | null = null;
+  beforeAll(async () => {
+    server = await startPostgres();
+    requirePostgres(server);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+  return () => server;
+}

@@ -7,26 +7,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QUOTA_KEPT_MS, ReplyQuota } from '../../channels/wechat/quota.js';
 import { openDb, type Db } from '../../src/storage/db.js';
-import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
+import { usePostgres } from '../support/postgres.js';
 
-let pg: PgServer | null = null;
 const tmp = mkdtempSync(join(tmpdir(), 'kefu-quota-'));
 let counter = 0;
 
 /** A database and a way to open another handle on it (a restart, or a second node). */
 const backends = [
   { name: 'sqlite', create: async () => { const dataDir = join(tmp, `q${counter++}`); return () => openDb({ dataDir }); } },
-  { name: 'postgres', create: async () => { const url = await pg!.createDatabase(`quota_${counter++}`); return () => openDb({ databaseUrl: url, dataDir: tmp }); } },
+  { name: 'postgres', create: async () => { const url = await pg()!.createDatabase(`quota_${counter++}`); return () => openDb({ databaseUrl: url, dataDir: tmp }); } },
 ];
 
-beforeAll(async () => {
-  pg = await startPostgres();
-  requirePostgres(pg);
-}, 120_000);
-afterAll(async () => {
-  await pg?.stop();
-  rmSync(tmp, { recursive: true, force: true });
-});
+const pg = usePostgres();
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe.each(backends)('on $name', (backend) => {
   const HOUR = 3600_000;
@@ -45,7 +38,7 @@ describe.each(backends)('on $name', (backend) => {
   };
 
   beforeEach(async () => {
-    if (backend.name === 'postgres' && !pg) return;
+    if (backend.name === 'postgres' && !pg()) return;
     now = 1_700_000_000_000;
     open = await backend.create();
     const db = open();
@@ -56,7 +49,7 @@ describe.each(backends)('on $name', (backend) => {
     for (const db of handles.splice(0)) await db.close();
   });
   const maybe = (name: string, fn: () => Promise<void>) => test(name, async () => {
-    if (backend.name === 'postgres' && !pg) return;
+    if (backend.name === 'postgres' && !pg()) return;
     await fn();
   });
 
