@@ -74,8 +74,6 @@ const nothing = (conversationId: string, status: Conversation['status']): Handle
 
 export class Pipeline {
   private readonly queue = new KeyedQueue();
-  /** Messages taken by `ingest` and not yet stored and answered. */
-  private inHand = 0;
   private readonly now: () => number;
 
   constructor(private readonly deps: PipelineDeps) {
@@ -92,14 +90,11 @@ export class Pipeline {
     const input = InboundMessage.parse(message);
     const key = threadKeyOf(input.channel, input.threadKey);
     const started = process.hrtime.bigint();
-    // With other messages in hand, understood on another thread meanwhile; alone (one mail
-    // after another, a quiet moment), here in its turn: the round trip would only add waiting.
-    const analysed = this.inHand > 0 ? analyseEarly(this.deps.analyser, input) : Promise.resolve(null);
-    this.inHand += 1;
-    const done = () => {
-      this.inHand -= 1;
-    };
-    const task = this.queue.run(key, async () => {
+    // With other work in hand (any thread queued), understood on another thread meanwhile;
+    // alone (one mail after another, a quiet moment), here in its turn: the round trip would
+    // only add waiting.
+    const analysed = this.queue.size > 0 ? analyseEarly(this.deps.analyser, input) : Promise.resolve(null);
+    return this.queue.run(key, async () => {
       let result: Awaited<ReturnType<Pipeline['storeAndAnswer']>>;
       try {
         const analysis = await analysed;
@@ -121,8 +116,6 @@ export class Pipeline {
       const handled = outcome ?? nothing(conversation.id, conversation.status);
       return { messageId: stored.id, conversationId: conversation.id, duplicate: stored.duplicate, handled: Promise.resolve(handled) };
     });
-    task.then(done, done);
-    return task;
   }
 
   private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null, analysis: Analysis = null) {
