@@ -3,6 +3,7 @@
  * pipeline, the outbox dispatcher, the channels and the HTTP server, and stops them in
  * reverse order. Tests start a whole gateway with `createGateway(parseConfig({...}))`.
  */
+import { availableParallelism } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { channelFactories } from '../channels/registry.js';
 import type { ChannelAdapter, ChannelDeps, ChannelFactory } from '../channels/types.js';
@@ -15,7 +16,6 @@ import { OutboxDispatcher } from './pipeline/dispatcher.js';
 import { MessageHub } from './pipeline/hub.js';
 import type { RedisLink } from './pipeline/redis-link.js';
 import { Pipeline, type SecondOpinionHook, type Understander } from './pipeline/pipeline.js';
-import { availableParallelism } from 'node:os';
 import type { Nlu, Understanding } from './nlu/index.js';
 import type { Intent } from './nlu/types.js';
 import { buildApp } from './server/app.js';

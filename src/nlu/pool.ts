@@ -59,17 +59,24 @@ export class NluPool {
   private readonly pending = new Map<number, { resolve: (a: Analysis | null) => void; timer: NodeJS.Timeout }>();
   private batch: AnalysisRequest[] = [];
   private readonly onError: (message: string) => void;
+  /** Settles true when the models are loaded, false when the worker is gone first. */
+  private readonly loaded: Promise<boolean>;
+  private settleLoaded: (loaded: boolean) => void = () => undefined;
 
   constructor(private readonly options: NluPoolOptions) {
     this.onError = options.onError ?? (() => undefined);
+    this.loaded = new Promise((resolve) => (this.settleLoaded = resolve));
     if (!existsSync(WORKER_FILE)) {
+      this.settleLoaded(false);
       this.onError(`understanding worker not built (${WORKER_FILE}); understanding on the main thread`);
       return;
     }
     const worker = new Worker(WORKER_FILE, { workerData: options.load });
     worker.on('message', (message: 'ready' | Array<{ id: number; analysis: Analysis | null }>) => {
-      if (message === 'ready') this.ready = true;
-      else for (const { id, analysis } of message) this.settle(id, analysis);
+      if (message === 'ready') {
+        this.ready = true;
+        this.settleLoaded(true);
+      } else for (const { id, analysis } of message) this.settle(id, analysis);
     });
     worker.on('error', (error) => this.stopWith(`understanding worker failed: ${error.message}`));
     worker.on('exit', (code) => {
@@ -81,15 +88,12 @@ export class NluPool {
   }
 
   /** Resolves when the worker has loaded its models (false if it cannot). */
-  whenReady(timeoutMs = 10_000): Promise<boolean> {
-    const started = Date.now();
-    return new Promise((resolve) => {
-      const check = () => {
-        if (this.ready || !this.worker || Date.now() - started > timeoutMs) resolve(this.ready && this.worker !== null);
-        else setTimeout(check, 10);
-      };
-      check();
-    });
+  async whenReady(timeoutMs = 10_000): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    const loaded = await Promise.race([this.loaded, late]);
+    clearTimeout(timer);
+    return loaded && this.worker !== null;
   }
 
   /** The understanding and FAQ hit of a text, or null: then the caller works it out itself. */
@@ -123,6 +127,7 @@ export class NluPool {
   async close(): Promise<void> {
     const worker = this.worker;
     this.worker = null;
+    this.settleLoaded(false);
     for (const id of [...this.pending.keys()]) this.settle(id, null);
     worker?.ref();
     await worker?.terminate();
@@ -151,6 +156,7 @@ export class NluPool {
   private stopWith(message: string): void {
     this.worker = null;
     this.ready = false;
+    this.settleLoaded(false);
     for (const id of [...this.pending.keys()]) this.settle(id, null);
     this.onError(`${message}; understanding on the main thread from now on`);
   }
