@@ -24,8 +24,8 @@ export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mas
 export interface QueryFeatures {
   /** The question's terms on every channel (what the out-of-scope cue model reads: faq-oos.ts). */
   terms: string[];
-  /** One feature vector per entry (PAIR_FEATURES order). */
-  pairs: Float64Array[];
+  /** One feature vector per entry (PAIR_FEATURES order). Plain arrays: a small typed array per entry costs more to allocate than all its arithmetic. */
+  pairs: number[][];
   /** Share of the question's concept and free-word weight that no entry knows (filler words left out). */
   unknown: number;
   /** log(1 + idf mass of the question's known terms): how much the question says that the base can judge. */
@@ -35,9 +35,9 @@ export interface QueryFeatures {
    * word no entry knows at the highest idf) that an entry does not hold in any field. Words of
    * the other script cannot be held by an entry of the other language: they count half.
    */
-  missed: Float64Array;
+  missed: number[];
   /** The heaviest single piece of meaning an entry misses, in units of the highest idf. */
-  worstMiss: Float64Array;
+  worstMiss: number[];
   /**
    * 1 when the question is in the base's minority language (English against a mostly Chinese
    * base): its words are mostly unknown for want of entries in its language, not because it
@@ -59,6 +59,8 @@ export class FeatureIndex {
   private readonly zhEntries: number;
   /** Per entry: log P(term | entry) of a term none of its sentences holds. */
   private readonly bayesDefault: Float64Array;
+  /** Working arrays of one `features` call, reused: allocating a dozen typed arrays cost a third of a question. */
+  private readonly scratch: Scratch;
 
   constructor(docs: FaqDoc[]) {
     const ix = buildTermIndex(docs);
@@ -72,6 +74,7 @@ export class FeatureIndex {
     this.languages = ix.languages;
     this.zhEntries = ix.zhEntries;
     this.bayesDefault = ix.bayesDefault;
+    this.scratch = new Scratch(this.entries.length, this.sentenceEntry.length);
   }
 
   get size(): number {
@@ -90,16 +93,10 @@ export class FeatureIndex {
     const q = analyze(text);
     const n = this.entries.length;
     // Per entry and channel: BM25 of the question field and of the answer field.
-    const numQ = new Float64Array(n * CHANNELS);
-    const numA = new Float64Array(n * CHANNELS);
-    const den = new Float64Array(CHANNELS);
+    const { numQ, numA, den, hit, sHit, sHitConcept, bayes, bestF1, bestRev } = this.scratch.clear();
     // Per sentence: query mass it holds, and its own mass the query holds (all terms, concepts only).
     const ns = this.sentenceEntry.length;
-    const hit = new Float64Array(ns);
-    const sHit = new Float64Array(ns);
-    const sHitConcept = new Float64Array(ns);
     const bag = allTerms(q);
-    const bayes = new Float64Array(n);
     let bayesTerms = 0;
     for (const [t, w] of bag) {
       const p = this.postings.get(t);
@@ -136,8 +133,6 @@ export class FeatureIndex {
     posterior(bayes, this.bayesDefault, bayesTerms);
     // The entry's best single way of asking: overlap with the question both ways (F1). Words
     // of the other script can never match, so an entry in the other language is judged on concepts.
-    const bestF1 = new Float64Array(n);
-    const bestRev = new Float64Array(n);
     for (let id = 0; id < ns; id++) {
       const i = this.sentenceEntry[id] ?? 0;
       const cross = this.sentenceLang[id] !== q.language;
@@ -162,31 +157,32 @@ export class FeatureIndex {
         meaning.push({ holders: p?.holders, m, han: /^w:[\u3400-\u9fff]/.test(t), concept: t.startsWith('c:') });
       }
     }
-    const pairs: Float64Array[] = [];
-    const missed = new Float64Array(n);
-    const worstMiss = new Float64Array(n);
+    const pairs: number[][] = [];
+    const missed = new Array<number>(n);
+    const worstMiss = new Array<number>(n);
     const inv = Array.from(den, (d) => (d > 0 ? 1 / d : 0));
+    const share = (num: Float64Array, i: number, ch: Channel): number => Math.min(1, (num[i * CHANNELS + ch] as number) * (inv[ch] as number));
     for (let i = 0; i < n; i++) {
       const cross = this.languages[i] !== q.language ? 1 : 0;
-      const share = (num: Float64Array, ch: Channel): number => Math.min(1, (num[i * CHANNELS + ch] as number) * (inv[ch] as number));
-      const cq = share(numQ, Channel.Concept);
+      const cq = share(numQ, i, Channel.Concept);
       const f1 = bestF1[i] as number;
-      const x = new Float64Array(PAIR_FEATURES.length);
-      x[0] = cq;
-      x[1] = share(numA, Channel.Concept);
-      x[2] = share(numQ, Channel.Word);
-      x[3] = share(numA, Channel.Word);
-      x[4] = share(numQ, Channel.Gram);
-      x[5] = share(numA, Channel.Gram);
-      x[6] = f1;
-      x[7] = bestRev[i] as number;
-      x[8] = cross;
-      x[9] = cross * cq;
-      x[10] = cross * f1;
-      x[11] = share(numQ, Channel.Object);
-      x[12] = share(numA, Channel.Object);
-      x[13] = bayes[i] as number;
-      pairs.push(x);
+      // In PAIR_FEATURES order.
+      pairs.push([
+        cq,
+        share(numA, i, Channel.Concept),
+        share(numQ, i, Channel.Word),
+        share(numA, i, Channel.Word),
+        share(numQ, i, Channel.Gram),
+        share(numA, i, Channel.Gram),
+        f1,
+        bestRev[i] as number,
+        cross,
+        cross * cq,
+        cross * f1,
+        share(numQ, i, Channel.Object),
+        share(numA, i, Channel.Object),
+        bayes[i] as number,
+      ]);
     }
     for (let i = 0; i < n; i++) {
       const lang = this.languages[i];
@@ -213,5 +209,34 @@ export class FeatureIndex {
       worstMiss,
       foreign,
     };
+  }
+}
+
+/** The per-call arrays of `FeatureIndex.features`, zeroed by `clear` (the call is synchronous, so one set serves). */
+class Scratch {
+  readonly numQ: Float64Array;
+  readonly numA: Float64Array;
+  readonly den = new Float64Array(CHANNELS);
+  readonly hit: Float64Array;
+  readonly sHit: Float64Array;
+  readonly sHitConcept: Float64Array;
+  readonly bayes: Float64Array;
+  readonly bestF1: Float64Array;
+  readonly bestRev: Float64Array;
+
+  constructor(entries: number, sentences: number) {
+    this.numQ = new Float64Array(entries * CHANNELS);
+    this.numA = new Float64Array(entries * CHANNELS);
+    this.hit = new Float64Array(sentences);
+    this.sHit = new Float64Array(sentences);
+    this.sHitConcept = new Float64Array(sentences);
+    this.bayes = new Float64Array(entries);
+    this.bestF1 = new Float64Array(entries);
+    this.bestRev = new Float64Array(entries);
+  }
+
+  clear(): this {
+    for (const a of [this.numQ, this.numA, this.den, this.hit, this.sHit, this.sHitConcept, this.bayes, this.bestF1, this.bestRev]) a.fill(0);
+    return this;
   }
 }

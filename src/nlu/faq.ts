@@ -75,7 +75,8 @@ export class FaqIndex {
     const f = this.features.features(text);
     const oos = this.outOfScope.logit(f.terms);
     const scores = f.pairs.map((x) => dot(RANK_WEIGHTS, x));
-    const order = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0));
+    // The rival of the best entry is the second best, so at least two are ranked.
+    const order = topIndices(scores, Math.max(k, 2));
     let ceiling = 1;
     return order.slice(0, k).map((doc, pos) => {
       const entry = this.entries[doc] as FaqEntry;
@@ -109,5 +110,19 @@ export const dot = (w: readonly number[], x: ArrayLike<number>): number => {
   for (let i = 0; i < w.length; i++) s += (w[i] ?? 0) * (x[i] ?? 0);
   return s;
 };
+
+/** Indices of the k highest scores, highest first (ties: lower index first, as a stable sort gives). One pass: k is small. */
+export function topIndices(scores: readonly number[], k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i] as number;
+    if (top.length === k && s <= (scores[top[k - 1] as number] as number)) continue;
+    if (top.length === k) top.pop();
+    let at = top.length;
+    while (at > 0 && s > (scores[top[at - 1] as number] as number)) at--;
+    top.splice(at, 0, i);
+  }
+  return top;
+}
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ANSWER_FEATURES, PAIR_FEATURES } from '../../src/nlu/faq-features.js';
-import { analyze, FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq } from '../../src/nlu/faq.js';
+import { analyze, FAQ_THRESHOLD, FaqIndex, loadFaqFile, parseFaq, topIndices } from '../../src/nlu/faq.js';
 import { ANSWER_WEIGHTS, RANK_WEIGHTS } from '../../src/nlu/faq-model.js';
 import { defaultOutOfScope, OutOfScopeModel, outOfScopeExamples, questionTerms } from '../../src/nlu/faq-oos.js';
 import { groupParaphrases, projectParaphrases } from '../../src/nlu/faq-paraphrase.js';
@@ -209,5 +209,33 @@ describe('retrieval cases', () => {
     expect(loadNlu({ eagerIntents: false }).faq.size).toBe(loadFaqFile(DEMO_FAQ).length);
     expect(loadNlu({ faqFiles: [DEMO_FAQ], includeDemoFaq: false, eagerIntents: false }).faq.size).toBe(loadFaqFile(DEMO_FAQ).length);
     expect(loadNlu({ faqFiles: [], includeDemoFaq: false, eagerIntents: false }).faq.ask('退款多久到')).toBeNull();
+  });
+});
+
+describe('topIndices (the ranker keeps the best few without sorting every entry)', () => {
+  test.each([
+    [[], 2, []],
+    [[0.5], 2, [0]],
+    [[1, 3, 2], 1, [1]],
+    [[1, 3, 2], 2, [1, 2]],
+    [[2, 2, 1, 2], 2, [0, 1]],
+    [[-1, -3, -2, 5], 3, [3, 0, 2]],
+  ])('%j, k=%i -> %j', (scores, k, want) => {
+    expect(topIndices(scores, k)).toEqual(want);
+  });
+
+  test('agrees with a stable sort on random scores, ties included', () => {
+    for (let t = 0; t < 500; t++) {
+      const scores = Array.from({ length: t % 13 }, (_, i) => ((i * 7919 + t * 104729) % 5) - 2);
+      const k = 1 + (t % 4);
+      const sorted = scores.map((_, i) => i).sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0)).slice(0, k);
+      expect(topIndices(scores, k)).toEqual(sorted);
+    }
+  });
+
+  test('the same question gets the same features twice (working arrays are reset between questions)', () => {
+    const first = demo.rank('运费怎么收', 3);
+    demo.rank('How long is the warranty on an office chair?', 3);
+    expect(demo.rank('运费怎么收', 3)).toEqual(first);
   });
 });
