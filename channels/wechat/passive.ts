@@ -101,15 +101,15 @@ export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | und
  * `q` is the webhook's write (store.ts `writeSoon`): on SQLite the takes share the group commit.
  */
 export async function takeReplies(
-  q: Q, conversationId: string, own: ReadonlyArray<{ outboxId: string; text: string }>, maxTextLength: number, now: number,
+  q: Q, conversationId: string, own: ReadonlyArray<{ outboxId: string | null; text: string }>, maxTextLength: number, now: number,
 ): Promise<string[]> {
   const taken: string[] = [];
   for (const reply of own) {
     if (!fitsOneMessage(joinReplies([...taken, reply.text]), maxTextLength)) break;
-    if (!(await takeOutboxIfOldest(q, { id: reply.outboxId, conversationId }, now))) break;
+    if (reply.outboxId === null || !(await takeOutboxIfOldest(q, { id: reply.outboxId, conversationId }, now))) break;
     taken.push(reply.text);
   }
-  return taken.length > 0 ? taken : takeOldestFirst(q, conversationId, maxTextLength, now, own.at(-1)?.outboxId);
+  return taken.length > 0 ? taken : takeOldestFirst(q, conversationId, maxTextLength, now, own.at(-1)?.outboxId ?? undefined);
 }
 
 /** The general case: the head of the conversation's outbox, entry by entry, up to `lastId`. */

@@ -75,12 +75,13 @@ export function parseRating(text: string): { rating: number; comment: string | n
 export async function takeSurveyAnswer(
   q: Q, speaker: Speaker, input: InboundMessage, now: number,
 ): Promise<{ conversation: Conversation; messageId: string; outcome: ActionOutcome } | null> {
-  if (input.kind !== 'text') return null;
+  // Read as a rating first: most first messages are not one, and then no survey is looked up.
+  const answer = input.kind === 'text' ? parseRating(input.text) : null;
+  if (!answer) return null;
   const pending = await q.selectFrom('surveys').select(['id', 'conversation_id'])
     .where('channel', '=', input.channel).where('thread_key', '=', input.threadKey).where('answered_at', 'is', null)
     .where('sent_at', '>', now - SURVEY_WINDOW_MS).orderBy('sent_at', 'desc').limit(1).executeTakeFirst();
-  const answer = pending && parseRating(input.text);
-  if (!pending || !answer) return null;
+  if (!pending) return null;
   const conversation = (await store.getConversation(q, pending.conversation_id))!;
   const stored = await store.insertInbound(q, {
     conversationId: conversation.id, channel: input.channel, authorId: input.sender.externalId, kind: 'text', meta: { public: input.public },

@@ -6,6 +6,7 @@
  * announces it are committed together.
  */
 import { randomInt } from 'node:crypto';
+import type { Kysely } from 'kysely';
 import { productById, type Catalogue } from '../../dialogs/catalogue/index.js';
 import type { OrderDraft, OrderProvider, OrderRequestContext, Outcome, PlacedOrder, ShippingInfo } from '../../dialogs/orders.js';
 import { newId, type Q } from '../store/index.js';
@@ -24,7 +25,9 @@ const DAY = 86_400_000;
 const beijingDate = (ms: number): string => new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 
 export function demoOrderProvider(q: Q, options: DemoShopOptions = {}): OrderProvider {
-  const db = q.withTables<OrdersDatabase>();
+  // Built on first use: most turns place and look up nothing, and a typed view is a new Kysely instance.
+  let typed: Kysely<OrdersDatabase> | undefined;
+  const orders = (): Kysely<OrdersDatabase> => (typed ??= q.withTables<OrdersDatabase>());
   const now = options.now ?? Date.now;
   const shipWithinDays = options.shipWithinDays ?? 2;
 
@@ -44,7 +47,7 @@ export function demoOrderProvider(q: Q, options: DemoShopOptions = {}): OrderPro
 
   return {
     async placeOrder(order: OrderDraft, ctx: OrderRequestContext): Promise<Outcome<PlacedOrder>> {
-      const existing = await db.selectFrom('orders').select(['order_no', 'total', 'ship_within_days'])
+      const existing = await orders().selectFrom('orders').select(['order_no', 'total', 'ship_within_days'])
         .where('idempotency_key', '=', ctx.idempotencyKey).executeTakeFirst();
       if (existing) return { ok: true, value: { orderNo: existing.order_no, total: existing.total, shipWithinDays: existing.ship_within_days } };
       const problem = check(order);
@@ -55,11 +58,11 @@ export function demoOrderProvider(q: Q, options: DemoShopOptions = {}): OrderPro
       let orderNo = '';
       for (let tries = 0; tries < 5 && !orderNo; tries++) {
         const candidate = `KF${beijingDate(at).replace(/-/g, '')}${String(randomInt(0, 1_000_000)).padStart(6, '0')}`;
-        const taken = await db.selectFrom('orders').select('id').where('order_no', '=', candidate).executeTakeFirst();
+        const taken = await orders().selectFrom('orders').select('id').where('order_no', '=', candidate).executeTakeFirst();
         if (!taken) orderNo = candidate;
       }
       if (!orderNo) return { ok: false, error: 'unavailable', message: 'no free order number' };
-      await db.insertInto('orders').values({
+      await orders().insertInto('orders').values({
         id: newId(at), order_no: orderNo, customer_id: ctx.customerId, idempotency_key: ctx.idempotencyKey,
         lines: JSON.stringify(order.lines), contact: JSON.stringify(order.contact), total: order.total, currency: order.currency,
         status: 'processing', ship_within_days: shipWithinDays, created_at: at, updated_at: at,
@@ -69,7 +72,7 @@ export function demoOrderProvider(q: Q, options: DemoShopOptions = {}): OrderPro
 
     async shipping(orderNo: string, ctx: OrderRequestContext): Promise<Outcome<ShippingInfo>> {
       // Only the customer's own orders: an order number is not a password.
-      const row = await db.selectFrom('orders').select(['order_no', 'status', 'created_at'])
+      const row = await orders().selectFrom('orders').select(['order_no', 'status', 'created_at'])
         .where('order_no', '=', orderNo.toUpperCase()).where('customer_id', '=', ctx.customerId).executeTakeFirst();
       if (!row) return { ok: false, error: 'not_found' };
       if (row.status === 'cancelled') return { ok: true, value: { orderNo: row.order_no, status: 'cancelled' } };

@@ -27,9 +27,15 @@ export interface ActionContext {
   now: number;
 }
 
+export type Reply = { messageId: string; text: string; choices?: string[] } & ({ delivered: false; outboxId: string } | { delivered: true; outboxId: null });
+
 export interface ActionOutcome {
-  /** Outbox entries created, in order: a passive-reply channel may deliver them itself. */
-  replies: Array<{ outboxId: string; messageId: string; text: string; choices?: string[]; delivered: boolean }>;
+  /**
+   * Replies, in order. A channel that reads our database (web chat) has them delivered at
+   * commit and no outbox entry; the others' outbox entries, which a passive-reply channel
+   * may deliver itself.
+   */
+  replies: Reply[];
   status: Conversation['status'];
   caseNumber?: string;
 }
@@ -54,14 +60,16 @@ export async function sendReply(
     conversationId: conversation.id, channel: conversation.channel, authorKind: author.kind, authorId: author.id, text, now,
   });
   for (const part of fitToChannel(text, choices, ctx.capabilities)) {
-    const payload = { messageId: message.id, ...part };
+    // Local delivery (web chat reads our database): the stored message is delivered at commit, nothing is left to send.
+    if (ctx.capabilities.localDelivery) {
+      outcome.replies.push({ outboxId: null, messageId: message.id, text: part.text, choices: part.choices, delivered: true });
+      continue;
+    }
     const outboxId = await store.enqueueOutbox(q, {
-      messageId: message.id, conversationId: conversation.id, channel: conversation.channel, payload,
+      messageId: message.id, conversationId: conversation.id, channel: conversation.channel, payload: { messageId: message.id, ...part },
       notBefore: now + ctx.capabilities.passiveReplyWindowMs, now,
-      // Local delivery (web chat reads our database) happens at commit: nothing left to send.
-      delivered: ctx.capabilities.localDelivery,
     });
-    outcome.replies.push({ outboxId, messageId: message.id, text: part.text, choices: part.choices, delivered: ctx.capabilities.localDelivery });
+    outcome.replies.push({ outboxId, messageId: message.id, text: part.text, choices: part.choices, delivered: false });
   }
 }
 

@@ -226,7 +226,7 @@ export class Pipeline {
     this.deps.metrics.understoodBy.inc({ where: early ? 'worker' : 'main' });
     const understanding = hint !== undefined && this.deps.secondOpinion ? this.deps.secondOpinion.apply(local, message.text, ctx, hint) : local;
     const faq = message.kind === 'event' || !message.text.trim() ? null : early ? early.faq : nlu.faq.ask(message.text);
-    const customer = await store.getCustomer(q, conversation.customerId);
+    const customer = await store.getCustomerTraits(q, conversation.customerId);
     const event: DialogEvent = {
       kind: message.kind, text: message.text, event: message.event, key: message.key, channel: conversation.channel, public: message.public,
       attachments: message.attachments?.map((a) => ({ kind: a.kind })),

@@ -20,6 +20,15 @@ const insertIdentity = prepared<{ id: string; customerId: string; channel: strin
     display_name: arg('displayName'), created_at: arg('now'),
   }));
 
+const traitsById = prepared<{ id: string }, { tier: string; language: string | null }>((db, arg) =>
+  db.selectFrom('customers').select(['tier', 'language']).where('id', '=', arg('id')));
+
+/** What a bot turn needs of its customer (no JSON columns to parse). */
+export async function getCustomerTraits(q: Q, id: string): Promise<Pick<Customer, 'tier' | 'language'> | undefined> {
+  const [row] = await traitsById(q, { id });
+  return row && { tier: row.tier === 'vip' ? 'vip' : 'standard', language: row.language };
+}
+
 export async function getCustomer(q: Q, id: string): Promise<Customer | undefined> {
   const [row] = await byId(q, { id });
   return row && toCustomer(row);

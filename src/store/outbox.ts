@@ -35,12 +35,12 @@ export interface OutboxRow {
 }
 
 export async function enqueueOutbox(
-  q: Q, e: { messageId: string; conversationId: string; channel: string; payload: unknown; notBefore: number; now: number; delivered?: boolean },
+  q: Q, e: { messageId: string; conversationId: string; channel: string; payload: unknown; notBefore: number; now: number },
 ): Promise<string> {
   const id = newId();
   await insertEntry(q, {
     id, message_id: e.messageId, conversation_id: e.conversationId, channel: e.channel,
-    payload: JSON.stringify(e.payload), status: e.delivered ? 'sent' : 'pending', attempts: e.delivered ? 1 : 0, next_attempt_at: e.notBefore,
+    payload: JSON.stringify(e.payload), status: 'pending', attempts: 0, next_attempt_at: e.notBefore,
     last_error: null, created_at: e.now, updated_at: e.now,
   });
   return id;
