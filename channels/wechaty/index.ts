@@ -15,7 +15,7 @@ import { FILE_KINDS, factsOf, targetOf, wechatyInbound, type WechatyFacts, type 
 import { DownloadSlots } from './download-slots.js';
 import { fetchMedia } from './media.js';
 import { SendPacer } from './pacer.js';
-import { onRoomInvite, onRoomJoin } from './room-invites.js';
+import { onRoomInvite, onRoomJoin, RefusedRooms } from './room-invites.js';
 
 /** Downloads that may wait for each slot (WECHATY_MEDIA_CONCURRENCY); more are skipped, recorded. */
 const DOWNLOADS_WAITING_PER_SLOT = 8;
@@ -79,6 +79,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   // WECHATY_MEDIA_TIMEOUT_MS, never the other customers'.
   let reading: Promise<unknown> = Promise.resolve();
   const threads = new KeyedQueue();
+  const refusedRooms = new RefusedRooms();
 
   function track(work: Promise<void>, what: string): void {
     const task = work
@@ -106,6 +107,10 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
   // Called as soon as the message's facts are read (in delivery order): nothing is awaited
   // before the thread's turn is taken.
   function handle(message: WechatyMessageLike, facts: WechatyFacts): Promise<void> {
+    if (facts.room && refusedRooms.has(facts.room.id)) {
+      deps.logger.debug({ channel: 'wechaty', messageId: facts.id, room: mask(facts.room.id) }, 'wechaty message not answered: a room the bot was added to and is leaving');
+      return Promise.resolve();
+    }
     const inbound = wechatyInbound(facts, startedAt, now());
     if (!inbound.ok) {
       deps.logger.debug({ channel: 'wechaty', messageId: facts.id, sender: mask(facts.talker.id), reason: inbound.reason }, 'wechaty message not answered');
@@ -139,7 +144,7 @@ export function buildWechatyChannel(deps: ChannelDeps, settings: WechatySettings
         roomInvite: (invitation) => track(onRoomInvite(invitation, {
           policy: settings.acceptRooms, accept: (id) => running!.bot.puppet.roomInvitationAccept(id), record, logger: deps.logger, now,
         }), 'a room invitation'),
-        roomJoin: (join) => track(onRoomJoin(join, { policy: settings.acceptRooms, record, logger: deps.logger, now }), 'a room join'),
+        roomJoin: (join) => track(onRoomJoin(join, { policy: settings.acceptRooms, refused: refusedRooms, record, logger: deps.logger, now }), 'a room join'),
         login: () => friends.onLogin(),
       });
       await running.bot.start();

@@ -83,8 +83,29 @@ export interface RoomJoin {
   date: Date;
 }
 
+/**
+ * Rooms the bot was added to and is leaving (or failed to leave) under `none`: nothing said in
+ * them is answered, including a mention that arrives before `room.quit()` has gone through.
+ * Bounded: the oldest are forgotten first (by then the bot is long out of them).
+ */
+export class RefusedRooms {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly max = 10_000) {}
+
+  add(roomId: string): void {
+    this.ids.delete(roomId);
+    this.ids.add(roomId);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
+  }
+
+  has(roomId: string): boolean {
+    return this.ids.has(roomId);
+  }
+}
+
 /** A `room-join` event of the bot: anyone joining a room the bot is in, the bot itself included. */
-export async function onRoomJoin(join: RoomJoin, deps: Omit<RoomInvitesDeps, 'accept'>): Promise<void> {
+export async function onRoomJoin(join: RoomJoin, deps: Omit<RoomInvitesDeps, 'accept'> & { refused: RefusedRooms }): Promise<void> {
   if (!join.invitees.some((member) => member.self())) return;
   const { room, inviter } = join;
   const log = { channel: 'wechaty', room: mask(room.id), inviter: mask(inviter.id) };
@@ -93,6 +114,8 @@ export async function onRoomJoin(join: RoomJoin, deps: Omit<RoomInvitesDeps, 'ac
     deps.logger.info(log, 'wechaty: the bot account joined a room it created');
     return;
   }
+  // Before anything is awaited, so no message of the room is answered from here on.
+  if (deps.policy === 'none') deps.refused.add(room.id);
   const facts = { room: { id: room.id, topic: (await optional(() => room.topic())) ?? '' }, inviter: { id: inviter.id, name: inviter.name() || undefined }, at: join.date.getTime() };
   let key: 'stayed' | 'left' | 'leave_failed' = 'stayed';
   if (deps.policy === 'none') {

@@ -7,7 +7,7 @@
  */
 import { types } from 'wechaty';
 import { GREETING, addBotToRoom, eventsOf, friendship, nextId, roomInvite, settle, spyAccepts } from './contact-events.js';
-import { startMockWorld, until, type MockWorld } from './mock-world.js';
+import { BOT_NAME, listen, startMockWorld, until, type MockWorld } from './mock-world.js';
 
 describe('default policies: friend requests accepted, room invitations declined', () => {
   let world: MockWorld;
@@ -82,6 +82,41 @@ describe('default policies: friend requests accepted, room invitations declined'
     expect(roomQuits).toEqual([room.id]);
     expect(await eventsOf(world, hank.contact.id)).toHaveLength(1);
     expect(world.fromBot(hank.heard)).toHaveLength(0);
+  });
+
+  test('a mention in a room the bot is still leaving is not answered, nor after it has left', async () => {
+    const kim = world.customer('Kim');
+    const spied = world.puppet.roomQuit.bind(world.puppet);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let quitting = false;
+    // The puppet is slow to leave: the room's members are still talking meanwhile.
+    world.puppet.roomQuit = async (id: string) => {
+      quitting = true;
+      await gate;
+      return spied(id);
+    };
+    try {
+      const room = addBotToRoom(world, kim.contact, '秒杀群');
+      const inRoom = listen(room);
+      await until(() => quitting);
+      kim.contact.say(`@${BOT_NAME}\u2005运费怎么收？`, [world.botUser]).to(room);
+      // Not `settle`: it would wait for the leave, which is held. Long enough for an answer.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      await world.running.gateway.pipeline.idle();
+      release();
+      await until(async () => (await eventsOf(world, kim.contact.id)).length === 1);
+      await settle(world);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(roomQuits).toContain(room.id);
+      expect(world.fromBot(inRoom)).toEqual([]);
+      expect(await world.storedIn(`room:${room.id}/${kim.contact.id}`)).toEqual([]);
+    } finally {
+      release();
+      world.puppet.roomQuit = spied;
+    }
   });
 
   test('a room the bot cannot leave is recorded as such, not dropped', async () => {
