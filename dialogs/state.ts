@@ -89,8 +89,9 @@ export type ComplaintData = NonNullable<EngineData['complaint']>;
 
 // Every field of an empty object falls back to its default: worked out once (each fallback
 // builds and discards a validation issue), then copied, so no caller shares another's data.
-const FRESH = EngineDataSchema.parse({});
-export const freshData = (): EngineData => structuredClone(FRESH);
+// Copied from JSON: plain data, and twice as fast as structuredClone.
+const FRESH = JSON.stringify(EngineDataSchema.parse({}));
+export const freshData = (): EngineData => JSON.parse(FRESH) as EngineData;
 
 export interface Loaded {
   flow: Flow;
