@@ -39,6 +39,9 @@ test('a message is accepted once per clientMessageId and answered', async () => 
   // The cursor moves past what was read: nothing new after it.
   const after = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=${all.json.cursor}`, { token: s.token });
   expect(after.json).toEqual({ messages: [], cursor: all.json.cursor });
+  // The widget reads the stored reply: nothing for the outbox to send, so nothing queued there.
+  const queued = await running.gateway.db.kysely.selectFrom('outbox').select('id').where('message_id', '=', all.json.messages[1].id).execute();
+  expect(queued).toEqual([]);
 });
 
 test('the same clientMessageId sent twice at the same moment is stored and answered once', async () => {
