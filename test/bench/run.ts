@@ -41,24 +41,35 @@ const stop = (proc: ChildProcess) => new Promise<void>((resolve) => {
 
 /**
  * The server's CPU time (user + system) so far, in ms, from /proc (Linux; undefined
- * elsewhere). On a shared machine, CPU per message moves far less than throughput does.
+ * elsewhere): the whole process, and its main thread alone (the event loop, which bounds
+ * the throughput; worker threads take the rest). On a shared machine, CPU per message moves
+ * far less than throughput does.
  */
-function cpuMsOf(proc: ChildProcess): number | undefined {
+function cpuMsOf(proc: ChildProcess): { all: number; main: number } | undefined {
   const stat = `/proc/${proc.pid}/stat`;
-  if (!existsSync(stat)) return undefined;
-  const fields = readFileSync(stat, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+  const mainStat = `/proc/${proc.pid}/task/${proc.pid}/stat`;
+  if (!existsSync(stat) || !existsSync(mainStat)) return undefined;
+  const ms = (path: string) => {
+    const fields = readFileSync(path, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+  };
+  return { all: ms(stat), main: ms(mainStat) };
 }
 
+type CpuPerMessage = { cpuMsPerMessage?: number; mainMsPerMessage?: number };
+
 /** A run, with the gateway's CPU per completed message. */
-async function withCpu(proc: ChildProcess, run: () => Promise<Run>): Promise<Run & { cpuMsPerMessage?: number }> {
+async function withCpu(proc: ChildProcess, run: () => Promise<Run>): Promise<Run & CpuPerMessage> {
   const before = cpuMsOf(proc);
   const result = await run();
   const after = cpuMsOf(proc);
-  return before === undefined || after === undefined ? result : { ...result, cpuMsPerMessage: (after - before) / result.completed };
+  if (!before || !after) return result;
+  return { ...result, cpuMsPerMessage: (after.all - before.all) / result.completed, mainMsPerMessage: (after.main - before.main) / result.completed };
 }
 
-const cpuLine = (r: { cpuMsPerMessage?: number }) => (r.cpuMsPerMessage === undefined ? '' : `  gateway CPU ${r.cpuMsPerMessage.toFixed(2)} ms/message\n`);
+const cpuLine = (r: CpuPerMessage) => (r.cpuMsPerMessage === undefined
+  ? ''
+  : `  gateway CPU ${r.cpuMsPerMessage.toFixed(2)} ms/message, of which the event loop's thread ${r.mainMsPerMessage?.toFixed(2)} ms\n`);
 
 /** Progress on stderr, so the figures on stdout stay clean. */
 const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
