@@ -143,8 +143,9 @@ export class FriendRequests {
   /** Stops accepting; requests still waiting stay in the database for the next start. */
   async close(): Promise<void> {
     this.closed = true;
-    clearTimeout(this.timer);
     await this.draining;
+    // Cleared after the drain: one in flight (past its `closed` check) may have set it to wait for the cap.
+    clearTimeout(this.timer);
     const left = await this.deps.store.waitingCount();
     if (left > 0) this.deps.logger.info({ channel: 'wechaty', count: left }, 'wechaty: friend requests left waiting at shutdown are resumed at the next start');
   }

@@ -3,6 +3,7 @@
  * clock under test control: what happens to requests an earlier run left waiting (expired
  * after a week, declined when the policy changed to `none`, unresumable without a payload).
  */
+import { jest } from '@jest/globals';
 import type { InboundMessage } from '../../src/contract.js';
 import { createLogger } from '../../src/logger.js';
 import { FriendStore } from '../../channels/wechaty/friend-store.js';
@@ -77,4 +78,23 @@ test('a saved request without its payload cannot be accepted after a restart: re
   await drainAndClose(requests);
   expect(accepted.filter((id) => id.startsWith('c-'))).toEqual(['c-1']);
   expect(recorded.map(outcome)).toEqual(['friend_request/unresumable:friend-request:c-2']);
+});
+
+test('stopping while the queue looks for work leaves no timer behind to keep the process alive', async () => {
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  try {
+    const { requests } = await queue('d', 'all');
+    await requests.onFriendship(friendshipOf('d-1'));
+    // The hour's one accept is taken: d-2 waits for the cap (a timer), then a login makes the queue look again.
+    await requests.onFriendship(friendshipOf('d-2'));
+    for (let i = 0; i < 100 && jest.getTimerCount() === 0; i++) await new Promise(setImmediate);
+    expect(jest.getTimerCount()).toBe(1);
+    requests.onLogin();
+    await requests.close();
+    expect(jest.getTimerCount()).toBe(0);
+    expect(accepted.filter((id) => id.startsWith('d-'))).toEqual(['d-1']);
+    expect(await requests.pending()).toBe(1);
+  } finally {
+    jest.useRealTimers();
+  }
 });
