@@ -21,11 +21,10 @@ export const PAIR_FEATURES = [
 /** What the answer-or-null model sees about the best entry and the question. */
 export const ANSWER_FEATURES = ['bias', 'score', 'margin', 'unknown', 'known_mass', 'missed', 'worst_miss', 'foreign_unknown', 'out_of_scope'] as const;
 
-export interface QueryFeatures {
+/** What is known of a question beside its pair vectors. */
+export interface QueryTraits {
   /** The question's terms on every channel (what the out-of-scope cue model reads: faq-oos.ts). */
   terms: string[];
-  /** One feature vector per entry (PAIR_FEATURES order). Plain arrays: a small typed array per entry costs more to allocate than all its arithmetic. */
-  pairs: number[][];
   /** Share of the question's concept and free-word weight that no entry knows (filler words left out). */
   unknown: number;
   /** log(1 + idf mass of the question's known terms): how much the question says that the base can judge. */
@@ -44,6 +43,11 @@ export interface QueryFeatures {
    * asks something the base lacks, so the answer model weighs unknown words differently.
    */
   foreign: number;
+}
+
+export interface QueryFeatures extends QueryTraits {
+  /** One feature vector per entry (PAIR_FEATURES order). */
+  pairs: number[][];
 }
 
 export class FeatureIndex {
@@ -89,7 +93,18 @@ export class FeatureIndex {
     return this.postings.has(term);
   }
 
+  /** Every entry's pair vector, kept (fitting the model: test/nlu/faq-fit.ts). */
   features(text: string): QueryFeatures {
+    const pairs: number[][] = [];
+    const traits = this.each(text, (x) => pairs.push([...x]));
+    return { ...traits, pairs };
+  }
+
+  /**
+   * The question's traits; each entry's pair vector (PAIR_FEATURES order) is handed to
+   * `onPair` in entry order and reused for the next entry, so ranking allocates none.
+   */
+  each(text: string, onPair: (x: readonly number[]) => void): QueryTraits {
     const q = analyze(text);
     const n = this.entries.length;
     // Per entry and channel: BM25 of the question field and of the answer field.
@@ -157,7 +172,7 @@ export class FeatureIndex {
         meaning.push({ holders: p?.holders, m, han: /^w:[\u3400-\u9fff]/.test(t), concept: t.startsWith('c:') });
       }
     }
-    const pairs: number[][] = [];
+    const x = this.scratch.pair;
     const missed = new Array<number>(n);
     const worstMiss = new Array<number>(n);
     const inv = Array.from(den, (d) => (d > 0 ? 1 / d : 0));
@@ -167,22 +182,21 @@ export class FeatureIndex {
       const cq = share(numQ, i, Channel.Concept);
       const f1 = bestF1[i] as number;
       // In PAIR_FEATURES order.
-      pairs.push([
-        cq,
-        share(numA, i, Channel.Concept),
-        share(numQ, i, Channel.Word),
-        share(numA, i, Channel.Word),
-        share(numQ, i, Channel.Gram),
-        share(numA, i, Channel.Gram),
-        f1,
-        bestRev[i] as number,
-        cross,
-        cross * cq,
-        cross * f1,
-        share(numQ, i, Channel.Object),
-        share(numA, i, Channel.Object),
-        bayes[i] as number,
-      ]);
+      x[0] = cq;
+      x[1] = share(numA, i, Channel.Concept);
+      x[2] = share(numQ, i, Channel.Word);
+      x[3] = share(numA, i, Channel.Word);
+      x[4] = share(numQ, i, Channel.Gram);
+      x[5] = share(numA, i, Channel.Gram);
+      x[6] = f1;
+      x[7] = bestRev[i] as number;
+      x[8] = cross;
+      x[9] = cross * cq;
+      x[10] = cross * f1;
+      x[11] = share(numQ, i, Channel.Object);
+      x[12] = share(numA, i, Channel.Object);
+      x[13] = bayes[i] as number;
+      onPair(x);
     }
     for (let i = 0; i < n; i++) {
       const lang = this.languages[i];
@@ -202,7 +216,6 @@ export class FeatureIndex {
     const foreign = sameLanguage * 2 < n ? 1 : 0;
     return {
       terms: [...bag.keys()],
-      pairs,
       unknown: meaningMass > 0 ? unknownMass / meaningMass : 1,
       knownMass: Math.log1p(totalKnown),
       missed,
@@ -217,6 +230,8 @@ class Scratch {
   readonly numQ: Float64Array;
   readonly numA: Float64Array;
   readonly den = new Float64Array(CHANNELS);
+  /** One entry's pair vector, filled in turn for every entry. */
+  readonly pair = new Array<number>(PAIR_FEATURES.length).fill(0);
   readonly hit: Float64Array;
   readonly sHit: Float64Array;
   readonly sHitConcept: Float64Array;

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { FeatureIndex, type QueryFeatures } from './faq-features.js';
+import { FeatureIndex, type QueryTraits } from './faq-features.js';
 import { ANSWER_WEIGHTS, FAQ_THRESHOLD, RANK_WEIGHTS } from './faq-model.js';
 import { defaultOutOfScope, type OutOfScopeModel } from './faq-oos.js';
 import { projectParaphrases } from './faq-paraphrase.js';
@@ -72,9 +72,9 @@ export class FaqIndex {
    */
   rank(text: string, k = 3): FaqHit[] {
     if (this.entries.length === 0) return [];
-    const f = this.features.features(text);
+    const scores: number[] = [];
+    const f = this.features.each(text, (x) => scores.push(dot(RANK_WEIGHTS, x)));
     const oos = this.outOfScope.logit(f.terms);
-    const scores = f.pairs.map((x) => dot(RANK_WEIGHTS, x));
     // The rival of the best entry is the second best, so at least two are ranked.
     const order = topIndices(scores, Math.max(k, 2));
     let ceiling = 1;
@@ -97,11 +97,11 @@ export class FaqIndex {
  * The answer model's input for one entry: its rank score, the margin over its best rival, how
  * well the question is understood, and the out-of-scope cues' logit (faq-oos.ts).
  */
-export function answerFeatures(f: QueryFeatures, doc: number, score: number, rival: number, oos: number): number[] {
+export function answerFeatures(f: QueryTraits, doc: number, score: number, rival: number, oos: number): number[] {
   return [1, score, score - rival, f.unknown, f.knownMass, f.missed[doc] ?? 1, f.worstMiss[doc] ?? 1, f.foreign * f.unknown, oos];
 }
 
-export function answerProbability(f: QueryFeatures, doc: number, score: number, rival: number, oos: number): number {
+export function answerProbability(f: QueryTraits, doc: number, score: number, rival: number, oos: number): number {
   return 1 / (1 + Math.exp(-dot(ANSWER_WEIGHTS, answerFeatures(f, doc, score, rival, oos))));
 }
 
