@@ -9,6 +9,7 @@
  */
 import { allTerms, analyze, Channel, CHANNELS, channelOf, isConcept } from './faq-analyze.js';
 import { buildTermIndex, posterior, type FaqDoc, type IndexedEntry, type Postings } from './faq-index.js';
+import { Scratch } from './faq-scratch.js';
 
 export type { FaqDoc } from './faq-index.js';
 
@@ -78,7 +79,7 @@ export class FeatureIndex {
     this.languages = ix.languages;
     this.zhEntries = ix.zhEntries;
     this.bayesDefault = ix.bayesDefault;
-    this.scratch = new Scratch(this.entries.length, this.sentenceEntry.length);
+    this.scratch = new Scratch(this.entries.length, this.sentenceEntry.length, PAIR_FEATURES.length);
   }
 
   get size(): number {
@@ -222,36 +223,5 @@ export class FeatureIndex {
       worstMiss,
       foreign,
     };
-  }
-}
-
-/** The per-call arrays of `FeatureIndex.features`, zeroed by `clear` (the call is synchronous, so one set serves). */
-class Scratch {
-  readonly numQ: Float64Array;
-  readonly numA: Float64Array;
-  readonly den = new Float64Array(CHANNELS);
-  /** One entry's pair vector, filled in turn for every entry. */
-  readonly pair = new Array<number>(PAIR_FEATURES.length).fill(0);
-  readonly hit: Float64Array;
-  readonly sHit: Float64Array;
-  readonly sHitConcept: Float64Array;
-  readonly bayes: Float64Array;
-  readonly bestF1: Float64Array;
-  readonly bestRev: Float64Array;
-
-  constructor(entries: number, sentences: number) {
-    this.numQ = new Float64Array(entries * CHANNELS);
-    this.numA = new Float64Array(entries * CHANNELS);
-    this.hit = new Float64Array(sentences);
-    this.sHit = new Float64Array(sentences);
-    this.sHitConcept = new Float64Array(sentences);
-    this.bayes = new Float64Array(entries);
-    this.bestF1 = new Float64Array(entries);
-    this.bestRev = new Float64Array(entries);
-  }
-
-  clear(): this {
-    for (const a of [this.numQ, this.numA, this.den, this.hit, this.sHit, this.sHitConcept, this.bayes, this.bestF1, this.bestRev]) a.fill(0);
-    return this;
   }
 }
