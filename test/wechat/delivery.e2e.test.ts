@@ -131,6 +131,8 @@ describe('several replies to one message', () => {
       await until(() => api.delivered.filter((m) => m.touser === openid).length === 2, 8000);
       const parts = api.delivered.filter((m) => m.touser === openid).map((m) => m.text?.content ?? '');
       expect(parts.map((p) => Array.from(p).length)).toEqual([600, 100]);
+      // The API server has the last part before the dispatcher has its answer and marks it sent.
+      await until(async () => (await outboxOf(g, openid)).every((e) => e.status === 'sent'), 8000);
       expect((await outboxOf(g, openid)).map((e) => e.status)).toEqual(['sent', 'sent', 'sent', 'sent']);
     } finally {
       await g.stop();
