@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Customer, Identity } from '../contract.js';
 import { prepared } from '../storage/prepared.js';
 import type { CustomersTable } from '../storage/schema.js';
-import { newId, toCustomer, type Q } from './rows.js';
+import { newId, toCustomer, toTier, type Q } from './rows.js';
 
 const byId = prepared<{ id: string }, Selectable<CustomersTable>>((db, arg) => db.selectFrom('customers').selectAll().where('id', '=', arg('id')));
 const identityOf = prepared<{ channel: string; externalId: string }, { identityId: string; customerId: string; mergedInto: string | null }>((db, arg) =>
@@ -26,7 +26,7 @@ const traitsById = prepared<{ id: string }, { tier: string; language: string | n
 /** What a bot turn needs of its customer (no JSON columns to parse). */
 export async function getCustomerTraits(q: Q, id: string): Promise<Pick<Customer, 'tier' | 'language'> | undefined> {
   const [row] = await traitsById(q, { id });
-  return row && { tier: row.tier === 'vip' ? 'vip' : 'standard', language: row.language };
+  return row && { tier: toTier(row.tier), language: row.language };
 }
 
 export async function getCustomer(q: Q, id: string): Promise<Customer | undefined> {

@@ -42,11 +42,14 @@ export function parseJson<T>(text: string | null | undefined, fallback: T): T {
   }
 }
 
+/** A stored tier: anything but `vip` reads as `standard`. */
+export const toTier = (tier: string): Customer['tier'] => (tier === 'vip' ? 'vip' : 'standard');
+
 export function toCustomer(row: Selectable<CustomersTable>): Customer {
   return {
     id: row.id,
     displayName: row.display_name,
-    tier: row.tier === 'vip' ? 'vip' : 'standard',
+    tier: toTier(row.tier),
     language: row.language,
     contactPreferences: { optedOut: [], quietHours: true, ...parseJson(row.contact_prefs, {}) },
     attributes: parseJson(row.attributes, {}),
