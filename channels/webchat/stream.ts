@@ -4,7 +4,10 @@
  *   client -> {"type":"auth","token","after"}      server -> {"type":"ready","cursor"}
  *   server -> {"type":"messages","messages":[...],"cursor"}   (everything after the cursor)
  *   client -> {"type":"message","text","clientMessageId"}      server -> {"type":"ack","clientMessageId","messageId"}
- * A reconnecting client sends its last cursor and receives whatever it missed.
+ *   server -> {"type":"error","error":{"code","message"},"clientMessageId"?}   (a message refused)
+ * A reconnecting client sends its last cursor and receives whatever it missed. A message
+ * sent on the socket is stored exactly as one POSTed (same checks, same dedupe by
+ * clientMessageId), so a client may resend by POST whatever was not acknowledged.
  */
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -33,7 +36,14 @@ interface StreamDeps {
 const sendJson = (socket: WebSocket, value: unknown) => {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
 };
-const fail = (socket: WebSocket, code: string, message: string) => sendJson(socket, { type: 'error', error: { code, message } });
+const fail = (socket: WebSocket, code: string, message: string, clientMessageId?: string) =>
+  sendJson(socket, { type: 'error', error: { code, message }, clientMessageId });
+
+/** The client's id echoed on an error, when it is one a valid message could carry. */
+const echoedId = (frame: unknown): string | undefined => {
+  const id = typeof frame === 'object' && frame !== null ? (frame as { clientMessageId?: unknown }).clientMessageId : undefined;
+  return typeof id === 'string' && id.length <= 128 ? id : undefined;
+};
 
 export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
   api.get('/sessions/:id/stream', { websocket: true }, (socket, request) => {
@@ -76,17 +86,16 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
             push();
             return;
           }
-          const { type } = frame as { type?: unknown };
-          if (type !== 'message') return fail(socket, 'bad_request', 'unknown frame type');
+          if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'message') return fail(socket, 'bad_request', 'unknown frame type');
           const body = deps.MessageBody.safeParse({ text: (frame as { text?: unknown }).text, clientMessageId: (frame as { clientMessageId?: unknown }).clientMessageId });
-          if (!body.success) return fail(socket, 'validation_failed', body.error.issues[0]?.message ?? 'invalid message');
+          if (!body.success) return fail(socket, 'validation_failed', body.error.issues[0]?.message ?? 'invalid message', echoedId(frame));
           const ingested = await deps.pipeline.ingest(webchatInbound(session.id, body.data));
           sendJson(socket, { type: 'ack', clientMessageId: body.data.clientMessageId, messageId: ingested.messageId });
         } catch (error) {
           if (error instanceof KefuError && error.code === 'unauthorized') return socket.close(4401, 'invalid session or token');
-          if (error instanceof KefuError) return fail(socket, error.code, error.message);
+          if (error instanceof KefuError) return fail(socket, error.code, error.message, echoedId(frame));
           request.log.error({ err: error }, 'webchat stream frame failed');
-          fail(socket, 'internal', 'internal error');
+          fail(socket, 'internal', 'internal error', echoedId(frame));
         }
       })();
     });

@@ -1,22 +1,31 @@
-/** Web chat sessions for the benchmark: POST a message, resolve when the bot's reply arrives on the WebSocket. */
+/**
+ * Web chat sessions for the benchmark: send a message the way the widget does (on its
+ * WebSocket once authenticated; by POST before that), resolve when the bot's reply arrives
+ * on the WebSocket. `via: 'post'` sends every message by POST, to measure that path too.
+ */
 import WebSocket from 'ws';
 import { post } from './load.js';
+
+export type SendVia = 'socket' | 'post';
 
 export class BenchSession {
   private waiting: Array<() => void> = [];
   private counter = 0;
-  private constructor(private readonly url: string, readonly id: string, private readonly token: string, private readonly ws: WebSocket) {}
+  private constructor(
+    private readonly url: string, readonly id: string, private readonly token: string, private readonly ws: WebSocket, private readonly via: SendVia,
+  ) {}
 
-  static async open(url: string): Promise<BenchSession> {
+  static async open(url: string, via: SendVia): Promise<BenchSession> {
     const created = await post(`${url}/api/webchat/sessions`, {});
     const { sessionId, token } = JSON.parse(created.body) as { sessionId: string; token: string };
     const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${sessionId}/stream`);
-    const session = new BenchSession(url, sessionId, token, ws);
+    const session = new BenchSession(url, sessionId, token, ws, via);
     await new Promise<void>((resolve, reject) => {
       ws.on('open', () => ws.send(JSON.stringify({ type: 'auth', token, after: '0' })));
       ws.on('message', (data) => {
-        const frame = JSON.parse(String(data)) as { type: string; messages?: Array<{ author: string }> };
+        const frame = JSON.parse(String(data)) as { type: string; messages?: Array<{ author: string }>; error?: unknown };
         if (frame.type === 'ready') resolve();
+        if (frame.type === 'error') console.error('bench: the gateway refused a message', frame.error);
         // Any answer counts (the bot's, or the runtime's queue message if a turn was handed over).
         for (const m of frame.messages ?? []) if (m.author !== 'customer') session.waiting.shift()?.();
       });
@@ -28,8 +37,13 @@ export class BenchSession {
   /** Sends one message; resolves when its reply has been pushed back. */
   async ask(text: string): Promise<void> {
     const replied = new Promise<void>((resolve) => this.waiting.push(resolve));
-    const r = await post(`${this.url}/api/webchat/sessions/${this.id}/messages`, { text, clientMessageId: `b${++this.counter}` }, { authorization: `Bearer ${this.token}` });
-    if (r.status !== 202) throw new Error(`HTTP ${r.status}`);
+    const clientMessageId = `b${++this.counter}`;
+    if (this.via === 'socket') {
+      this.ws.send(JSON.stringify({ type: 'message', text, clientMessageId }));
+    } else {
+      const r = await post(`${this.url}/api/webchat/sessions/${this.id}/messages`, { text, clientMessageId }, { authorization: `Bearer ${this.token}` });
+      if (r.status !== 202) throw new Error(`HTTP ${r.status}`);
+    }
     // A reply that never comes (the bot handed over) counts as an error, not a hang.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
@@ -58,10 +72,10 @@ export class SessionPool {
   private next = 0;
   private constructor(private readonly sessions: BenchSession[]) {}
 
-  static async open(url: string, size: number): Promise<SessionPool> {
+  static async open(url: string, size: number, via: SendVia): Promise<SessionPool> {
     const sessions: BenchSession[] = [];
     for (let i = 0; i < size; i += 100) {
-      sessions.push(...(await Promise.all(Array.from({ length: Math.min(100, size - i) }, () => BenchSession.open(url)))));
+      sessions.push(...(await Promise.all(Array.from({ length: Math.min(100, size - i) }, () => BenchSession.open(url, via)))));
     }
     return new SessionPool(sessions);
   }

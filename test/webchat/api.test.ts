@@ -165,6 +165,45 @@ test('the WebSocket stream delivers replies and a reconnecting client resumes fr
   expect(code).toBe(4401);
 });
 
+test('on the socket a message is acknowledged, a bad one refused with its id, and a resend stored once', async () => {
+  const s = await session();
+  const frames: any[] = [];
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
+  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => { ws.send(JSON.stringify({ type: 'auth', token: s.token, after: '0' })); resolve(); });
+    ws.on('error', reject);
+  });
+  const waitFor = async (predicate: () => boolean) => {
+    const deadline = Date.now() + 5000;
+    while (!predicate()) {
+      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(frames)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await waitFor(() => frames.some((f) => f.type === 'ready'));
+
+  ws.send('null');
+  ws.send(JSON.stringify({ type: 'message', text: '   ', clientMessageId: 'sock-bad' }));
+  ws.send(JSON.stringify({ type: 'message', text: '运费怎么收？', clientMessageId: 'sock-1' }));
+  await waitFor(() => frames.some((f) => f.type === 'ack'));
+  expect(frames.filter((f) => f.type === 'error')).toEqual([
+    { type: 'error', error: { code: 'bad_request', message: 'unknown frame type' } },
+    { type: 'error', error: { code: 'validation_failed', message: 'must not be empty' }, clientMessageId: 'sock-bad' },
+  ]);
+  const ack = frames.find((f) => f.type === 'ack');
+  expect(ack).toEqual({ type: 'ack', clientMessageId: 'sock-1', messageId: expect.any(String) });
+
+  // The widget resends by POST what it has no ack for: the same id is the same message.
+  const resent = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text: '运费怎么收？', clientMessageId: 'sock-1' } });
+  expect(resent.status).toBe(202);
+  expect(resent.json.messageId).toBe(ack.messageId);
+  await running.gateway.pipeline.idle();
+  const page = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=0`, { token: s.token });
+  expect(page.json.messages.filter((m: any) => m.author === 'customer').map((m: any) => m.text)).toEqual(['运费怎么收？']);
+  ws.close();
+});
+
 test('health and metrics', async () => {
   expect((await http(`${url}/healthz`)).json).toEqual({ status: 'ok' });
   const metrics = await http(`${url}/metrics`);

@@ -3,8 +3,10 @@
  *   <script src="https://YOUR-KEFU-HOST/widget.js" data-lang="zh-CN" async></script>
  * Options (data- attributes): data-lang (zh-CN | zh-TW | en), data-title, data-target
  * (a CSS selector to render inline instead of the floating button).
- * Sends with POST (retried with the same clientMessageId, so never twice), receives over a
- * WebSocket that resumes from its cursor after a reconnect, and falls back to long-polling.
+ * Sends on the WebSocket once it is authenticated, and by POST before that or without one;
+ * a message the socket did not acknowledge (closed, or no ack within 10 s) is sent again by
+ * POST with the same clientMessageId, which the server stores once. Receives over the
+ * WebSocket, resuming from its cursor after a reconnect, and falls back to long-polling.
  * Customer and agent text is always inserted as text, never as HTML.
  */
 (function () {
@@ -25,6 +27,9 @@
   var cursor = '0';
   var seen = {};
   var socket = null;
+  var live = false; // the socket is authenticated: messages may go on it
+  var unacked = {}; // clientMessageId -> { text, timer }: sent on the socket, not yet acknowledged
+  var ACK_TIMEOUT_MS = 10000;
   var retry = 0;
   var polling = false;
 
@@ -148,11 +153,24 @@
     ws.onopen = function () { ws.send(JSON.stringify({ type: 'auth', token: session.token, after: cursor })); };
     ws.onmessage = function (event) {
       var frame = JSON.parse(event.data);
-      if (frame.type === 'ready') { retry = 0; status.textContent = ''; }
+      if (frame.type === 'ready') { retry = 0; live = true; status.textContent = ''; }
       if (frame.type === 'messages') { show(frame.messages); cursor = frame.cursor; }
+      if (frame.type === 'ack') settle(frame.clientMessageId);
+      if (frame.type === 'error' && frame.clientMessageId) {
+        // Refused as invalid: say why. Anything else (a server fault): try again by POST.
+        if (frame.error && frame.error.code === 'validation_failed') {
+          settle(frame.clientMessageId);
+          status.textContent = frame.error.message;
+        } else {
+          resendByPost(frame.clientMessageId);
+        }
+      }
     };
     ws.onclose = function (event) {
       socket = null;
+      live = false;
+      // Whatever the socket did not acknowledge goes again by POST (stored once).
+      Object.keys(unacked).forEach(resendByPost);
       if (event.code === 4401) { forget(); return start(); }
       status.textContent = T.offline;
       retry = Math.min(retry + 1, 6);
@@ -183,13 +201,33 @@
     return Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
   }
 
-  function deliver(text, clientMessageId, attempt) {
+  function settle(clientMessageId) {
+    var pending = unacked[clientMessageId];
+    if (!pending) return;
+    clearTimeout(pending.timer);
+    delete unacked[clientMessageId];
+  }
+
+  function resendByPost(clientMessageId) {
+    var pending = unacked[clientMessageId];
+    if (!pending) return;
+    settle(clientMessageId);
+    post(pending.text, clientMessageId, 0);
+  }
+
+  function deliver(text, clientMessageId) {
+    if (!socket || !live) return post(text, clientMessageId, 0);
+    unacked[clientMessageId] = { text: text, timer: setTimeout(function () { resendByPost(clientMessageId); }, ACK_TIMEOUT_MS) };
+    socket.send(JSON.stringify({ type: 'message', text: text, clientMessageId: clientMessageId }));
+  }
+
+  function post(text, clientMessageId, attempt) {
     ensureSession()
       .then(function () { return api('POST', '/sessions/' + encodeURIComponent(session.sessionId) + '/messages', { text: text, clientMessageId: clientMessageId }); })
       .then(function () { if (!socket && !polling) connect(); })
       .catch(function () {
         // Same clientMessageId on every retry: the server stores it once.
-        if (attempt < 5) setTimeout(function () { deliver(text, clientMessageId, attempt + 1); }, 1000 * (attempt + 1));
+        if (attempt < 5) setTimeout(function () { post(text, clientMessageId, attempt + 1); }, 1000 * (attempt + 1));
         else status.textContent = T.offline;
       });
   }
@@ -199,7 +237,7 @@
     var text = input.value.trim();
     if (!text) return;
     input.value = '';
-    deliver(text, newId(), 0);
+    deliver(text, newId());
   });
 
   if (host) start();
