@@ -48,7 +48,7 @@ export const ConfigSchema = z.object({
   /** `on`: ask OPENAI_BASE_URL about messages the local model is unsure of. */
   NLU_SECOND_OPINION: z.enum(['on', 'off']).default('off'),
   /** Understand messages on a worker thread (src/nlu/pool.ts); `auto`: with two cores or more, while one is to spare. */
-  NLU_WORKER: z.enum(['auto', 'on', 'off']).default('off'),
+  NLU_WORKER: z.enum(['auto', 'on', 'off']).default('auto'),
   /** A shop's order API (src/orders/http-provider.ts); unset: the built-in demo shop. */
   ORDER_API_URL: url.optional(),
   ORDER_API_TOKEN: z.string().optional(),
