@@ -4,7 +4,8 @@
  *   client -> {"type":"auth","token","after"}      server -> {"type":"ready","cursor"}
  *   server -> {"type":"messages","messages":[...],"cursor"}   (everything after the cursor)
  *   client -> {"type":"message","text","clientMessageId"}      server -> {"type":"ack","clientMessageId","messageId"}
- *   server -> {"type":"error","error":{"code","message"},"clientMessageId"?}   (a message refused)
+ *   server -> {"type":"error","error":{"code","message"},"clientMessageId"?}   (a message refused;
+ *             `rate_limited` beyond MAX_IN_FLIGHT messages awaiting their ack on one socket)
  * A reconnecting client sends its last cursor and receives whatever it missed. A message
  * sent on the socket is stored exactly as one POSTed (same checks, same dedupe by
  * clientMessageId), so a client may resend by POST whatever was not acknowledged.
@@ -24,6 +25,8 @@ import { parseCursor, readTimeline } from './timeline.js';
 
 const Auth = z.object({ type: z.literal('auth'), token: z.string().min(1).max(512), after: z.string().optional() });
 const AUTH_TIMEOUT_MS = 10_000;
+/** Messages one socket may have in hand (received, not yet acknowledged); more are refused. */
+export const MAX_IN_FLIGHT = 64;
 
 interface StreamDeps {
   db: Db;
@@ -52,6 +55,7 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
     let cursor = 0;
     let unsubscribe: (() => void) | undefined;
     let pushing = Promise.resolve();
+    let inFlight = 0;
     const authTimer = setTimeout(() => socket.close(4401, 'auth timeout'), AUTH_TIMEOUT_MS);
 
     // Reads after the cursor and pushes; chained so pushes never overlap or reorder.
@@ -89,8 +93,14 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
           if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'message') return fail(socket, 'bad_request', 'unknown frame type');
           const body = deps.MessageBody.safeParse({ text: (frame as { text?: unknown }).text, clientMessageId: (frame as { clientMessageId?: unknown }).clientMessageId });
           if (!body.success) return fail(socket, 'validation_failed', body.error.issues[0]?.message ?? 'invalid message', echoedId(frame));
-          const ingested = await deps.pipeline.ingest(webchatInbound(session.id, body.data));
-          sendJson(socket, { type: 'ack', clientMessageId: body.data.clientMessageId, messageId: ingested.messageId });
+          if (inFlight >= MAX_IN_FLIGHT) return fail(socket, 'rate_limited', `at most ${MAX_IN_FLIGHT} messages unacknowledged on one socket`, body.data.clientMessageId);
+          inFlight++;
+          try {
+            const ingested = await deps.pipeline.ingest(webchatInbound(session.id, body.data));
+            sendJson(socket, { type: 'ack', clientMessageId: body.data.clientMessageId, messageId: ingested.messageId });
+          } finally {
+            inFlight--;
+          }
         } catch (error) {
           if (error instanceof KefuError && error.code === 'unauthorized') return socket.close(4401, 'invalid session or token');
           if (error instanceof KefuError) return fail(socket, error.code, error.message, echoedId(frame));

@@ -1,5 +1,6 @@
 /** The web chat API over real HTTP and WebSocket against a started gateway (SQLite). */
 import WebSocket from 'ws';
+import { MAX_IN_FLIGHT } from '../../channels/webchat/stream.js';
 import { http, startGateway, type RunningGateway } from '../support/gateway.js';
 
 let running: RunningGateway;
@@ -203,6 +204,34 @@ test('on the socket a message is acknowledged, a bad one refused with its id, an
   expect(page.json.messages.filter((m: any) => m.author === 'customer').map((m: any) => m.text)).toEqual(['运费怎么收？']);
   ws.close();
 });
+
+test('one socket may have at most MAX_IN_FLIGHT messages awaiting their ack; the rest are refused, none lost', async () => {
+  const s = await session();
+  const frames: any[] = [];
+  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
+  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
+  await new Promise<void>((resolve, reject) => {
+    ws.on('open', () => { ws.send(JSON.stringify({ type: 'auth', token: s.token, after: '0' })); resolve(); });
+    ws.on('error', reject);
+  });
+  const settled = () => frames.filter((f) => f.type === 'ack' || f.type === 'error');
+  const deadline = Date.now() + 10_000;
+  while (!frames.some((f) => f.type === 'ready')) await new Promise((r) => setTimeout(r, 10));
+  const burst = MAX_IN_FLIGHT * 3;
+  for (let i = 0; i < burst; i++) ws.send(JSON.stringify({ type: 'message', text: `第${i}个问题：运费怎么收？`, clientMessageId: `burst-${i}` }));
+  while (settled().length < burst && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  const acked = frames.filter((f) => f.type === 'ack').map((f) => f.clientMessageId);
+  const refused = frames.filter((f) => f.type === 'error');
+  expect(acked.length + refused.length).toBe(burst);
+  expect(refused.length).toBeGreaterThan(0);
+  expect(acked.length).toBeGreaterThanOrEqual(MAX_IN_FLIGHT);
+  for (const f of refused) expect(f).toEqual({ type: 'error', error: { code: 'rate_limited', message: expect.any(String) }, clientMessageId: expect.stringMatching(/^burst-\d+$/) });
+  await running.gateway.pipeline.idle();
+  const stored = await running.gateway.db.kysely.selectFrom('messages').select('channel_message_id')
+    .where('channel', '=', 'webchat').where('channel_message_id', 'like', `${s.sessionId}:burst-%`).execute();
+  expect(stored.map((m) => m.channel_message_id!.split(':')[1]).sort()).toEqual([...acked].sort());
+  ws.close();
+}, 30_000);
 
 test('health and metrics', async () => {
   expect((await http(`${url}/healthz`)).json).toEqual({ status: 'ok' });
