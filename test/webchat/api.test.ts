@@ -166,8 +166,8 @@ test('the WebSocket stream delivers replies and a reconnecting client resumes fr
   expect(code).toBe(4401);
 });
 
-test('on the socket a message is acknowledged, a bad one refused with its id, and a resend stored once', async () => {
-  const s = await session();
+/** A session's stream, authenticated: every frame received, and a way to wait for one. */
+async function authedStream(s: { sessionId: string; token: string }) {
   const frames: any[] = [];
   const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
   ws.on('message', (data) => frames.push(JSON.parse(String(data))));
@@ -175,14 +175,20 @@ test('on the socket a message is acknowledged, a bad one refused with its id, an
     ws.on('open', () => { ws.send(JSON.stringify({ type: 'auth', token: s.token, after: '0' })); resolve(); });
     ws.on('error', reject);
   });
-  const waitFor = async (predicate: () => boolean) => {
-    const deadline = Date.now() + 5000;
+  const waitFor = async (predicate: () => boolean, ms = 5000) => {
+    const deadline = Date.now() + ms;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(frames)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
   await waitFor(() => frames.some((f) => f.type === 'ready'));
+  return { ws, frames, waitFor };
+}
+
+test('on the socket a message is acknowledged, a bad one refused with its id, and a resend stored once', async () => {
+  const s = await session();
+  const { ws, frames, waitFor } = await authedStream(s);
 
   ws.send('null');
   ws.send(JSON.stringify({ type: 'message', text: '   ', clientMessageId: 'sock-bad' }));
@@ -207,19 +213,10 @@ test('on the socket a message is acknowledged, a bad one refused with its id, an
 
 test('one socket may have at most MAX_IN_FLIGHT messages awaiting their ack; the rest are refused, none lost', async () => {
   const s = await session();
-  const frames: any[] = [];
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
-  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
-  await new Promise<void>((resolve, reject) => {
-    ws.on('open', () => { ws.send(JSON.stringify({ type: 'auth', token: s.token, after: '0' })); resolve(); });
-    ws.on('error', reject);
-  });
-  const settled = () => frames.filter((f) => f.type === 'ack' || f.type === 'error');
-  const deadline = Date.now() + 10_000;
-  while (!frames.some((f) => f.type === 'ready')) await new Promise((r) => setTimeout(r, 10));
+  const { ws, frames, waitFor } = await authedStream(s);
   const burst = MAX_IN_FLIGHT * 3;
   for (let i = 0; i < burst; i++) ws.send(JSON.stringify({ type: 'message', text: `第${i}个问题：运费怎么收？`, clientMessageId: `burst-${i}` }));
-  while (settled().length < burst && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await waitFor(() => frames.filter((f) => f.type === 'ack' || f.type === 'error').length >= burst, 15_000);
   const acked = frames.filter((f) => f.type === 'ack').map((f) => f.clientMessageId);
   const refused = frames.filter((f) => f.type === 'error');
   expect(acked.length + refused.length).toBe(burst);
