@@ -118,7 +118,7 @@ export async function createGateway(config: Config, overrides: GatewayOverrides 
   const nlu = overrides.nlu ?? (await (await import('./nlu/index.js')).loadNlu(nluOptions));
   // The same models on a second core (not for a test's own NLU: the worker would load ours).
   const analyser = !overrides.nlu && useNluWorker(config.NLU_WORKER)
-    ? new (await import('./nlu/pool.js')).NluPool({ load: nluOptions, onlyWithSpareCore: config.NLU_WORKER === 'auto', onError: (message) => logger.warn(message) })
+    ? new (await import('./nlu/pool.js')).NluPool({ load: nluOptions, onlyWhenItPays: config.NLU_WORKER === 'auto', onError: (message) => logger.warn(message) })
     : null;
   const templates = Templates.load('bot');
   const secondOpinion = await secondOpinionHook(config, nlu);

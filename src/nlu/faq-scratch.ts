@@ -1,7 +1,7 @@
 /** The working arrays of one FAQ feature computation (faq-features.ts), reused from question to question. */
 import { CHANNELS } from './faq-analyze.js';
 
-/** The per-call arrays of `FeatureIndex.features`, zeroed by `clear` (the call is synchronous, so one set serves). */
+/** The per-call arrays of `FeatureIndex.each`, zeroed by `clear` (the call is synchronous, so one set serves). */
 export class Scratch {
   readonly numQ: Float64Array;
   readonly numA: Float64Array;

@@ -6,7 +6,7 @@
  *
  * Requests made in one turn of the event loop travel to the worker as one batch; each answer
  * comes back as soon as it is ready. Texts are handed over only when it pays: the worker is
- * ready, not far behind, and (unless `onlyWithSpareCore` is false) over the last half second
+ * ready, not far behind, and (unless `onlyWhenItPays` is false) over the last half second
  * the event loop was the bottleneck (busy 60% of the time or more) while the machine had a
  * third of a core idle. On a busy machine (the e-mail bench with Dovecot on the other core)
  * the worker only took CPU from the event loop; with the event loop at ease, the round trip
@@ -37,8 +37,8 @@ export interface AnalysisRequest {
 export interface NluPoolOptions {
   /** The same options the gateway loaded its own models with. */
   load: LoadOptions;
-  /** Hand texts over only while the machine has a core to spare (default); false: always. */
-  onlyWithSpareCore?: boolean;
+  /** Hand texts over only while it pays (default: see handOverPays); false: always. */
+  onlyWhenItPays?: boolean;
   /** A batch not answered within this is understood by the gateway instead (default 2 s). */
   timeoutMs?: number;
   onError?: (message: string) => void;
@@ -109,9 +109,9 @@ export class NluPool {
   /** The understanding and FAQ hit of a text, or null: then the caller works it out itself. */
   analyse(text: string, ctx: MessageContext): Promise<Analysis | null> {
     const worker = this.worker;
-    // Handing over pays only with a core to spare: on a machine already busy the worker would
-    // take CPU from the event loop, and the text would wait for it.
-    if (!worker || !this.ready || this.pending.size >= MAX_WAITING || !this.spareCore()) return Promise.resolve(null);
+    // Handing over pays only while the event loop is the bottleneck and a core is to spare
+    // (handOverPays): otherwise the text would wait for the round trip or for the CPU.
+    if (!worker || !this.ready || this.pending.size >= MAX_WAITING || !this.paysNow()) return Promise.resolve(null);
     const id = this.nextId++;
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle(id, null), this.options.timeoutMs ?? 2000);
@@ -126,8 +126,8 @@ export class NluPool {
   };
 
   /** Whether handing over paid over the last sample (see handOverPays). */
-  private spareCore(): boolean {
-    if (this.options.onlyWithSpareCore === false) return true;
+  private paysNow(): boolean {
+    if (this.options.onlyWhenItPays === false) return true;
     const now = Date.now();
     if (now - this.sample.at >= SAMPLE_MS) {
       const ms = idleMs();

@@ -1,7 +1,8 @@
 /**
- * Web chat sessions for the benchmark: send a message the way the widget does (on its
- * WebSocket once authenticated; by POST before that), resolve when the bot's reply arrives
- * on the WebSocket. `via: 'post'` sends every message by POST, to measure that path too.
+ * Web chat sessions for the benchmark, each authenticated on its WebSocket before its first
+ * message: `via: 'socket'` sends on that socket (the widget's way once connected), `'post'`
+ * by POST (the widget's way before that, and any other client's). A message resolves when
+ * the bot's reply arrives on the WebSocket.
  */
 import WebSocket from 'ws';
 import { post } from './load.js';

@@ -10,7 +10,7 @@ const nlu = loadNlu();
 let pool: NluPool;
 
 beforeAll(async () => {
-  pool = new NluPool({ load: {}, onlyWithSpareCore: false });
+  pool = new NluPool({ load: {}, onlyWhenItPays: false });
   expect(await pool.whenReady()).toBe(true);
 });
 afterAll(async () => {
@@ -42,7 +42,7 @@ test('many texts in one batch each get their own answer', async () => {
 });
 
 test('a closed pool answers null at once, so the caller understands the text itself', async () => {
-  const other = new NluPool({ load: {}, onlyWithSpareCore: false });
+  const other = new NluPool({ load: {}, onlyWhenItPays: false });
   expect(await other.whenReady()).toBe(true);
   const inFlight = other.analyse('你好', {});
   await other.close();
