@@ -10,18 +10,19 @@
  * sent on the socket is stored exactly as one POSTed (same checks, same dedupe by
  * clientMessageId), so a client may resend by POST whatever was not acknowledged.
  */
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { KefuError } from '../../src/errors.js';
 import type { Db } from '../../src/storage/db.js';
-import { threadTopic, type MessageHub } from '../../src/pipeline/hub.js';
+import { threadTopic, type MessageHub, type ThreadAppend } from '../../src/pipeline/hub.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import type { messageBody } from './routes.js';
 import { webchatInbound } from './inbound.js';
 import type { WebchatSession, WebchatSessions } from './sessions.js';
 import { PAGE_SIZE } from './definition.js';
-import { parseCursor, readTimeline } from './timeline.js';
+import { parseCursor, readTimeline, timelinePage } from './timeline.js';
 
 const Auth = z.object({ type: z.literal('auth'), token: z.string().min(1).max(512), after: z.string().optional() });
 const AUTH_TIMEOUT_MS = 10_000;
@@ -36,8 +37,25 @@ interface StreamDeps {
   MessageBody: ReturnType<typeof messageBody>;
 }
 
+/** TCP sockets held corked until the current burst of callbacks is over. */
+const corked = new WeakSet<Socket>();
+
+/**
+ * Frames sent in one go (an answer's `messages` and the `ack` of the message it answers) leave
+ * in one write: the TCP socket under the WebSocket (ws's `_socket`) is corked until the tick ends.
+ */
 const sendJson = (socket: WebSocket, value: unknown) => {
-  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(value));
+  if (socket.readyState !== socket.OPEN) return;
+  const tcp = (socket as unknown as { _socket?: Socket })._socket;
+  if (tcp && !corked.has(tcp)) {
+    corked.add(tcp);
+    tcp.cork();
+    process.nextTick(() => {
+      corked.delete(tcp);
+      tcp.uncork();
+    });
+  }
+  socket.send(JSON.stringify(value));
 };
 const fail = (socket: WebSocket, code: string, message: string, clientMessageId?: string) =>
   sendJson(socket, { type: 'error', error: { code, message }, clientMessageId });
@@ -58,11 +76,14 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
     let inFlight = 0;
     const authTimer = setTimeout(() => socket.close(4401, 'auth timeout'), AUTH_TIMEOUT_MS);
 
-    // Reads after the cursor and pushes; chained so pushes never overlap or reorder.
-    const push = () => {
+    // Reads after the cursor and pushes; chained so pushes never overlap or reorder. A
+    // commit's own rows that continue exactly from the cursor are pushed as they are.
+    const push = (appended?: ThreadAppend) => {
       pushing = pushing.then(async () => {
         if (!session) return;
-        const page = await readTimeline(deps.db, session.id, cursor);
+        const page = appended && appended.after === cursor && appended.messages.length < PAGE_SIZE
+          ? timelinePage(appended.messages, cursor)
+          : await readTimeline(deps.db, session.id, cursor);
         if (page.messages.length === 0) return;
         cursor = Number(page.cursor);
         sendJson(socket, { type: 'messages', ...page });
@@ -87,7 +108,7 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
             cursor = parseCursor(auth.data.after);
             unsubscribe = deps.hub.subscribe(threadTopic('webchat', session.id), push);
             sendJson(socket, { type: 'ready', cursor: String(cursor) });
-            push();
+            push(undefined);
             return;
           }
           if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'message') return fail(socket, 'bad_request', 'unknown frame type');

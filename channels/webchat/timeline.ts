@@ -24,7 +24,11 @@ export function parseCursor(value: unknown): number {
 }
 
 export async function readTimeline(db: Db, sessionId: string, after: number): Promise<TimelinePage> {
-  const rows = await store.listThreadMessagesAfter(db.kysely, 'webchat', sessionId, after, PAGE_SIZE);
+  return timelinePage(await store.listThreadMessagesAfter(db.kysely, 'webchat', sessionId, after, PAGE_SIZE), after);
+}
+
+/** The page of `rows`, the messages right after the cursor `after`. */
+export function timelinePage(rows: store.ThreadMessage[], after: number): TimelinePage {
   const last = rows.at(-1);
   return {
     messages: rows.map((m) => ({ id: m.id, author: m.authorKind, text: m.text, createdAt: new Date(m.createdAt).toISOString() })),

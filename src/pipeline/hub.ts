@@ -12,11 +12,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
+import type { ThreadMessage } from '../store/messages.js';
 
 export interface Topic {
   id: string;
   channel: string;
   threadKey: string;
+}
+
+/**
+ * What one commit added to a channel thread, for live readers on this node: its messages
+ * (events left out) and the `seq` of the thread's last message before them. A reader whose
+ * cursor is exactly `after` has everything up to these and may take them as they are,
+ * without a query; any other reader reads after its cursor as usual.
+ */
+export interface ThreadAppend {
+  after: number;
+  messages: ThreadMessage[];
 }
 
 export const threadTopic = (channel: string, threadKey: string): string => `t:${channel}:${threadKey}`;
@@ -57,8 +69,9 @@ export class MessageHub {
     this.link = link;
   }
 
-  notify(conversation: Topic): void {
-    this.emit(conversation);
+  /** A conversation changed (`appended`: what its commit added to its thread, when known). */
+  notify(conversation: Topic, appended?: ThreadAppend): void {
+    this.emit(conversation, appended);
     this.emitter.emit(OWN, conversation);
     if (this.link !== null) {
       const { id, channel, threadKey } = conversation;
@@ -66,9 +79,15 @@ export class MessageHub {
     }
   }
 
-  subscribe(topic: string, listener: () => void): () => void {
+  /** Thread topics' listeners get the commit's `ThreadAppend` when this node made it (see `notify`). */
+  subscribe(topic: string, listener: (appended?: ThreadAppend) => void): () => void {
     this.emitter.on(topic, listener);
     return () => this.emitter.off(topic, listener);
+  }
+
+  /** Whether anyone on this node listens to `topic` (then a writer may gather a `ThreadAppend`). */
+  listened(topic: string): boolean {
+    return this.emitter.listenerCount(topic) > 0;
   }
 
   /**
@@ -146,9 +165,9 @@ export class MessageHub {
     });
   }
 
-  private emit(conversation: Topic): void {
+  private emit(conversation: Topic, appended?: ThreadAppend): void {
     this.emitter.emit(conversationTopic(conversation.id));
-    this.emitter.emit(threadTopic(conversation.channel, conversation.threadKey));
+    this.emitter.emit(threadTopic(conversation.channel, conversation.threadKey), appended);
     this.emitter.emit(ALL, conversation);
   }
 }

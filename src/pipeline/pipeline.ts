@@ -20,7 +20,7 @@ import type { Q } from '../store/index.js';
 import type { SlaPolicy } from '../handoff/sla.js';
 import { localeFor, type Locale, type Templates } from '../templates/index.js';
 import { afterReplies, runActions, type ActionOutcome } from './actions.js';
-import type { MessageHub } from './hub.js';
+import { threadTopic, type MessageHub, type ThreadAppend } from './hub.js';
 import { KeyedQueue } from './keyed-queue.js';
 import { analyseEarly, secondOpinionFor, type Analyser, type Analysis, type SecondOpinionHook, type Understander } from './understanding.js';
 
@@ -106,19 +106,21 @@ export class Pipeline {
         this.deps.logger.error({ err: error, channel: input.channel }, 'answering a message failed; storing it to answer later');
         result = await this.storeAndAnswer(input, false);
       }
-      const { stored, conversation, outcome } = result;
+      const { stored, conversation, outcome, appended } = result;
       if (stored.duplicate) {
         this.deps.metrics.duplicatesIn.inc({ channel: input.channel });
       } else {
         this.deps.metrics.messagesIn.inc({ channel: input.channel });
-        this.afterCommit(conversation, outcome, started);
+        this.afterCommit(conversation, outcome, started, appended);
       }
       const handled = outcome ?? nothing(conversation.id, conversation.status);
       return { messageId: stored.id, conversationId: conversation.id, duplicate: stored.duplicate, handled: Promise.resolve(handled) };
     });
   }
 
-  private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null, analysis: Analysis = null) {
+  private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null, analysis: Analysis = null): Promise<{
+    stored: { id: string; duplicate: boolean }; conversation: Conversation; outcome: Handled | null; appended?: ThreadAppend;
+  }> {
     const { db } = this.deps;
     return db.write(async (q) => {
       await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
@@ -137,6 +139,10 @@ export class Pipeline {
         const who = await store.resolveIdentity(q, { channel: input.channel, externalId: input.sender.externalId, displayName: input.sender.displayName, now });
         conversation = await store.createConversation(q, { customerId: who.customerId, channel: input.channel, threadKey: input.threadKey, now });
       }
+      // Someone on this node reads the thread live (a web chat socket): the rows this commit
+      // adds go with its notification, so the reader need not query them back (hub.ts).
+      const live = this.deps.hub.listened(threadTopic(input.channel, input.threadKey));
+      const before = live ? await store.lastThreadSeq(q, input.channel, input.threadKey) : 0;
       const meta = input.kind === 'event' ? { event: input.event, key: input.key, public: input.public } : { public: input.public };
       // Answered in this transaction: stored as processed (a failed answer rolls the insert back too).
       const inserted = await store.insertInbound(q, {
@@ -151,7 +157,9 @@ export class Pipeline {
           kind: input.kind, text: input.text, ...meta, public: input.public, attachments: input.kind === 'media' ? input.attachments : undefined,
         }, now, hint, analysis)
         : null;
-      return { stored: { id: inserted.id, duplicate: false }, conversation, outcome };
+      // Everything this job wrote to the thread went into this conversation, from the inbound message on.
+      const appended = live ? { after: before, messages: await store.listConversationMessagesFrom(q, conversation.id, inserted.seq) } : undefined;
+      return { stored: { id: inserted.id, duplicate: false }, conversation, outcome, appended };
     });
   }
 
@@ -247,9 +255,9 @@ export class Pipeline {
   }
 
   /** After a commit: metrics, wake readers, hand queued replies to the dispatcher. */
-  private afterCommit(conversation: Conversation, outcome: Handled | null, started: bigint): void {
+  private afterCommit(conversation: Conversation, outcome: Handled | null, started: bigint, appended?: ThreadAppend): void {
     this.deps.metrics.pipelineLatency.observe({ channel: conversation.channel }, Number(process.hrtime.bigint() - started) / 1e9);
-    this.deps.hub.notify(conversation);
+    this.deps.hub.notify(conversation, appended);
     if (!outcome) return;
     afterReplies(outcome, conversation.channel, outcome.conversationId, this.deps);
     if (outcome.status === 'queued' && conversation.status === 'bot') this.deps.onHandover?.(outcome.conversationId);

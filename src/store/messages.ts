@@ -138,6 +138,29 @@ const threadMessagesAfter = (limit: number) => {
 
 /** Messages (events left out) of every conversation on one channel thread after a cursor (a web chat session's history). */
 export async function listThreadMessagesAfter(q: Q, channel: string, threadKey: string, afterSeq: number, limit: number): Promise<ThreadMessage[]> {
-  const rows = await threadMessagesAfter(limit)(q, { channel, threadKey, after: afterSeq });
-  return rows.map((r) => ({ id: r.id, seq: r.seq, authorKind: r.author_kind as AuthorKind, text: r.text, createdAt: r.created_at }));
+  return (await threadMessagesAfter(limit)(q, { channel, threadKey, after: afterSeq })).map(toThreadMessage);
+}
+
+const toThreadMessage = (r: ThreadRow): ThreadMessage => ({ id: r.id, seq: r.seq, authorKind: r.author_kind as AuthorKind, text: r.text, createdAt: r.created_at });
+
+// Per conversation of the thread, its last message by index (SQLite's min/max shortcut does
+// not apply across an `IN` list): a quarter cheaper than one `max` over the thread.
+const threadLastSeq = prepared<{ channel: string; threadKey: string }, { seq: number | null }>((db, arg) => db.selectFrom('conversations as c')
+  .select((eb) => sql<number | null>`max(${eb.selectFrom('messages as m').select('m.seq').whereRef('m.conversation_id', '=', 'c.id')
+    .where('m.kind', '!=', sql.lit('event')).orderBy('m.seq', 'desc').limit(sql.lit(1))})`.as('seq'))
+  .where('c.channel', '=', arg('channel')).where('c.thread_key', '=', arg('threadKey')));
+
+/** The `seq` of a channel thread's last message as its timeline shows it (events left out; 0: none yet). */
+export async function lastThreadSeq(q: Q, channel: string, threadKey: string): Promise<number> {
+  const [row] = await threadLastSeq(q, { channel, threadKey });
+  return row?.seq ?? 0;
+}
+
+const conversationFrom = prepared<{ conversationId: string; from: number }, ThreadRow>((db, arg) => db.selectFrom('messages')
+  .select(['id', 'seq', 'author_kind', 'text', 'created_at'])
+  .where('conversation_id', '=', arg('conversationId')).where('seq', '>=', arg('from')).where('kind', '!=', sql.lit('event')).orderBy('seq'));
+
+/** A conversation's messages (events left out) from a `seq` on: what a transaction added since its first insert. */
+export async function listConversationMessagesFrom(q: Q, conversationId: string, fromSeq: number): Promise<ThreadMessage[]> {
+  return (await conversationFrom(q, { conversationId, from: fromSeq })).map(toThreadMessage);
 }

@@ -2,6 +2,7 @@
 import WebSocket from 'ws';
 import { MAX_IN_FLIGHT } from '../../channels/webchat/stream.js';
 import { http, startGateway, type RunningGateway } from '../support/gateway.js';
+import { authedStream } from '../support/webchat-stream.js';
 
 let running: RunningGateway;
 let url: string;
@@ -166,29 +167,9 @@ test('the WebSocket stream delivers replies and a reconnecting client resumes fr
   expect(code).toBe(4401);
 });
 
-/** A session's stream, authenticated: every frame received, and a way to wait for one. */
-async function authedStream(s: { sessionId: string; token: string }) {
-  const frames: any[] = [];
-  const ws = new WebSocket(`${url.replace('http', 'ws')}/api/webchat/sessions/${s.sessionId}/stream`);
-  ws.on('message', (data) => frames.push(JSON.parse(String(data))));
-  await new Promise<void>((resolve, reject) => {
-    ws.on('open', () => { ws.send(JSON.stringify({ type: 'auth', token: s.token, after: '0' })); resolve(); });
-    ws.on('error', reject);
-  });
-  const waitFor = async (predicate: () => boolean, ms = 5000) => {
-    const deadline = Date.now() + ms;
-    while (!predicate()) {
-      if (Date.now() > deadline) throw new Error(`timed out; frames: ${JSON.stringify(frames)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  await waitFor(() => frames.some((f) => f.type === 'ready'));
-  return { ws, frames, waitFor };
-}
-
 test('on the socket a message is acknowledged, a bad one refused with its id, and a resend stored once', async () => {
   const s = await session();
-  const { ws, frames, waitFor } = await authedStream(s);
+  const { ws, frames, waitFor } = await authedStream(url, s);
 
   ws.send('null');
   ws.send(JSON.stringify({ type: 'message', text: '   ', clientMessageId: 'sock-bad' }));
@@ -213,7 +194,7 @@ test('on the socket a message is acknowledged, a bad one refused with its id, an
 
 test('one socket may have at most MAX_IN_FLIGHT messages awaiting their ack; the rest are refused, none lost', async () => {
   const s = await session();
-  const { ws, frames, waitFor } = await authedStream(s);
+  const { ws, frames, waitFor } = await authedStream(url, s);
   const burst = MAX_IN_FLIGHT * 3;
   for (let i = 0; i < burst; i++) ws.send(JSON.stringify({ type: 'message', text: `第${i}个问题：运费怎么收？`, clientMessageId: `burst-${i}` }));
   await waitFor(() => frames.filter((f) => f.type === 'ack' || f.type === 'error').length >= burst, 15_000);
