@@ -96,10 +96,10 @@ async function main(): Promise<void> {
     PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', DATABASE_URL: '', WECHAT_TOKEN: 'benchtoken',
   });
   // Each path: fresh sessions enough for every message of its runs (warm-up + closed loop
-  // at up to 3,000/s + 1,000/s): a pool used up would count as errors, not as slowness.
+  // at up to 5,000/s + 1,000/s): a pool used up would count as errors, not as slowness.
   const webchat = async (via: SendVia) => {
     step(`web chat (${via === 'socket' ? 'sent on the WebSocket, as the widget does' : 'sent by POST'}): opening sessions`);
-    const pool = await SessionPool.open(gateway.url, Math.ceil((1500 + 3000 * SECONDS + 1000 * SECONDS) / SessionPool.SCRIPT.length), via);
+    const pool = await SessionPool.open(gateway.url, Math.ceil((1500 + 5000 * SECONDS + 1000 * SECONDS) / SessionPool.SCRIPT.length), via);
     step(`web chat (${via}): closed loop, then 1000 msg/s`);
     await closedLoop(concurrency, 1, () => pool.ask());
     const closed = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, () => pool.ask()));
