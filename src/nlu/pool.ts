@@ -10,10 +10,11 @@
  * the event loop was the bottleneck (busy 60% of the time or more). With the event loop at
  * ease, the round trip only added latency (WeChat's p99 at 500 messages/s). An idle core is
  * not asked for: with the load generator on the other core, handing over still paid by a
- * fifth (web chat and WeChat), and the e-mail bench (Dovecot on the other core) did not move. The pipeline also keeps a
- * message it has nothing else to do beside (pipeline.ts). Whatever goes wrong (the worker is missing, slow,
- * dead, or throws on a text) resolves to `null`, and the pipeline understands that message
- * itself: the worker can make answers faster, never different or lost.
+ * fifth (web chat and WeChat), and the e-mail bench (Dovecot on the other core) did not
+ * move. The pipeline also keeps a message it has nothing else to do beside (pipeline.ts).
+ * Whatever goes wrong (the worker is missing, slow, dead, or throws on a text) resolves to
+ * `null`, and the pipeline understands that message itself: the worker can make answers
+ * faster, never different or lost.
  */
 import { existsSync } from 'node:fs';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
