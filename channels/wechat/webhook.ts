@@ -195,12 +195,12 @@ export class WechatWebhook {
 
   /** Unfollowing ends the conversation: WeChat refuses every message to the customer from now on. */
   private closeAfter(handled: Promise<Handled>, inbound: InboundMessageInput): void {
-    void handled.then((done) => this.deps.pipeline.inThread('wechat', inbound.threadKey, async () => {
+    void handled.then(async (done) => {
       // Through the one takeover state machine, like every other change of who holds it.
-      await this.deps.db.write((q) => transition({ q, sla: DEFAULT_SLA, actor: null, now: this.options.now() }, done.conversationId,
+      await this.deps.pipeline.writeInThread('wechat', inbound.threadKey, (q) => transition({ q, sla: DEFAULT_SLA, actor: null, now: this.options.now() }, done.conversationId,
         { kind: 'close', resolution: 'the customer unfollowed the account' }));
       this.deps.hub.notify({ id: done.conversationId, channel: 'wechat', threadKey: inbound.threadKey });
-    })).catch((error: unknown) => this.deps.logger.warn({ err: error, channel: 'wechat' }, 'closing an unfollowed conversation failed'));
+    }).catch((error: unknown) => this.deps.logger.warn({ err: error, channel: 'wechat' }, 'closing an unfollowed conversation failed'));
   }
 
   /** A refused payload is logged (size and reason, never content) before the error answer. */

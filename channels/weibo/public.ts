@@ -88,11 +88,11 @@ export async function handlePublicPost(p: PublicPostDeps, post: WeiboPost): Prom
     // a person, ahead of ordinary work (domain.md §1: 坐席沟通, stop it spreading). A critical
     // one the dialog did not hand over (the channel found the complaint, not the intent model)
     // goes the same way, with priority critical.
-    status = await pipeline.inThread('weibo', message.threadKey, () => db.write(async (q) => {
+    status = await pipeline.writeInThread('weibo', message.threadKey, async (q) => {
       const after = await transition({ q, sla: DEFAULT_SLA, actor: null, now: p.now() }, ingested.conversationId,
         { kind: 'hand_over', priority, reason: `${priority} complaint in a public Weibo post`, severity: priority });
       return after.status;
-    }));
+    });
     hub.notify({ id: ingested.conversationId, channel: 'weibo', threadKey: message.threadKey });
   }
 
@@ -106,7 +106,7 @@ export async function handlePublicPost(p: PublicPostDeps, post: WeiboPost): Prom
   // for a complaint that could not be acknowledged, nor for praise or questions).
   const invite = kind === 'complaint' && reply.action === 'reply' && p.templates.has('private.invite', locale) ? p.templates.render('private.invite', locale).trim() : '';
   let invited = false;
-  await pipeline.inThread('weibo', message.threadKey, () => db.write(async (q) => {
+  await pipeline.writeInThread('weibo', message.threadKey, async (q) => {
     const now = p.now();
     await saveTriage(q, post.key, { kind, grade, priority, state, conversationId: ingested.conversationId }, now);
     if (reply.action !== 'reply' || !(await markReplyQueued(q, post.key, reply.text, now))) return;
@@ -119,7 +119,7 @@ export async function handlePublicPost(p: PublicPostDeps, post: WeiboPost): Prom
       await queue(invite, { weiboInvite: post.key });
       invited = true;
     }
-  }));
+  });
   hub.notify({ id: ingested.conversationId, channel: 'weibo', threadKey: message.threadKey });
   if (invite && forbiddenIn(invite).length > 0) logger.error({ channel: 'weibo', post: post.key, words: forbiddenIn(invite) }, 'the private invitation template contains words it must not use; not sent');
   logger.info({ channel: 'weibo', post: post.key, kind, severity: grade.severity, form: grade.form, state, reply: reply.action, invited }, 'Weibo post triaged');

@@ -58,13 +58,13 @@ export class Workspace {
   async act(conversationId: string, agent: Agent | null, t: Transition): Promise<Conversation> {
     const before = await this.conversation(conversationId);
     if (t.kind !== 'assign') this.checkHolder(before, agent);
-    const { after, said } = await this.deps.pipeline.inThread(before.channel, before.threadKey, () => this.deps.db.write(async (q) => {
+    const { after, said } = await this.deps.pipeline.writeInThread(before.channel, before.threadKey, async (q) => {
       const now = Date.now();
       const changed = await transition({ q, sla: this.deps.sla, actor: agent?.id ?? null, now }, conversationId, t);
       // A person served the customer: ask how it went, on the customer's own channel.
       const survey = t.kind === 'close' && before.assigneeId ? await sendSurvey(q, this.deps.speaker, changed, before.assigneeId, now) : null;
       return { after: changed, said: survey };
-    }));
+    });
     if (said) afterReplies(said, before.channel, conversationId, this.deps);
     this.deps.hub.notify(after);
     void this.route();
@@ -75,7 +75,7 @@ export class Workspace {
   async reply(conversationId: string, agent: Agent, text: string): Promise<{ messageId: string }> {
     const before = await this.conversation(conversationId);
     this.checkHolder(before, agent);
-    const outcome = await this.deps.pipeline.inThread(before.channel, before.threadKey, () => this.deps.db.write(async (q) => {
+    const outcome = await this.deps.pipeline.writeInThread(before.channel, before.threadKey, async (q) => {
       const conversation = (await store.getConversation(q, conversationId))!;
       if (conversation.status !== 'human' || (conversation.assigneeId !== agent.id && agent.role === 'agent')) {
         throw new KefuError('conflict', conversation.status === 'human' ? 'another agent holds this conversation' : `claim the conversation first (it is ${conversation.status})`);
@@ -87,7 +87,7 @@ export class Workspace {
       await recordFirstResponse(q, conversationId, now);
       await audit(q, { agentId: agent.id, action: 'conversation_reply', target: conversationId }, now);
       return done;
-    }));
+    });
     afterReplies(outcome, before.channel, conversationId, this.deps);
     this.deps.hub.notify(before);
     return { messageId: outcome.replies[0]?.messageId ?? '' };

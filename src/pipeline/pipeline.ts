@@ -68,8 +68,9 @@ export interface Ingested {
   handled: Promise<Handled>;
 }
 
-// `|` never occurs in a channel name, so keys of different channels cannot collide.
-const threadKeyOf = (channel: string, threadKey: string): string => `${channel}|${threadKey}`;
+// `|` never occurs in a channel name, so keys of different channels cannot collide. Also the
+// key of the thread's lock on PostgreSQL (store.lockThread).
+export const threadKeyOf = (channel: string, threadKey: string): string => `${channel}|${threadKey}`;
 const nothing = (conversationId: string, status: Conversation['status']): Handled => ({ conversationId, replies: [], status });
 
 export class Pipeline {
@@ -181,6 +182,22 @@ export class Pipeline {
    */
   inThread<T>(channel: string, threadKey: string, task: () => Promise<T>): Promise<T> {
     return this.queue.run(threadKeyOf(channel, threadKey), task);
+  }
+
+  /**
+   * A write to one thread outside the message path (an agent's reply, a hand-over, a
+   * follow-up): in the thread's order on this node (`inThread`) and, on PostgreSQL, under
+   * the thread's lock, as the pipeline's own writes are. Without the lock, a write on another
+   * node could commit a row of the thread after a later one: a reader whose cursor passed
+   * the later row would never read the earlier.
+   */
+  writeInThread<T>(channel: string, threadKey: string, job: (q: Q) => Promise<T>): Promise<T> {
+    const { db } = this.deps;
+    const key = threadKeyOf(channel, threadKey);
+    return this.queue.run(key, () => db.write(async (q) => {
+      await store.lockThread(q, db.dialect, key);
+      return job(q);
+    }));
   }
 
   /** Resolves when everything queued so far is handled (tests, graceful shutdown). */

@@ -4,13 +4,15 @@
  * promptly (the long re-check interval below means only Redis can wake them in time);
  * killing Redis stops neither node, and the fan-out resumes when it is back.
  */
+import pg from 'pg';
 import WebSocket from 'ws';
+import { threadKeyOf } from '../../src/pipeline/pipeline.js';
 import { addAgent, loginAs } from '../support/agents.js';
 import { http, startGateway, type RunningGateway } from '../support/gateway.js';
 import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
-let pg: PgServer | null = null;
+let pgServer: PgServer | null = null;
 let redis: RedisServer | null = null;
 let databaseUrl = '';
 let a: RunningGateway | undefined;
@@ -27,11 +29,11 @@ const nodeEnv = (extra: Record<string, string> = {}) => ({
 });
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  if (!requirePostgres(pg)) return;
+  pgServer = await startPostgres();
+  if (!requirePostgres(pgServer)) return;
   redis = await startRedis();
   if (!redis) return;
-  databaseUrl = await pg.createDatabase('multinode');
+  databaseUrl = await pgServer.createDatabase('multinode');
   a = await startGateway(nodeEnv());
   b = await startGateway(nodeEnv());
   await addAgent(a.gateway, 'boss', 'supervisor');
@@ -41,7 +43,7 @@ afterAll(async () => {
   await a?.stop();
   await b?.stop();
   await redis?.stop();
-  await pg?.stop();
+  await pgServer?.stop();
 });
 
 async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = PROMPT_MS): Promise<number> {
@@ -139,6 +141,36 @@ test('console feeds on both nodes see a change made on node A, and one SLA alert
   expect(alerts(bossOnB)).toHaveLength(1);
   expect(aliceOnB.frames.filter((f) => f.type === 'sla_breach')).toHaveLength(0); // supervisors only
   for (const feed of [bossOnA, bossOnB, aliceOnB]) feed.ws.close();
+}, 30_000);
+
+test('an agent\'s reply on node B waits while node A holds the thread\'s lock, so the thread\'s rows commit in order', async () => {
+  if (!a || !b) return;
+  const s = await session(a);
+  await post(a, s, '我要转人工');
+  await until('the conversation is queued', async () => (await a!.gateway.db.kysely.selectFrom('conversations').select('status')
+    .where('thread_key', '=', s.sessionId).executeTakeFirst())?.status === 'queued');
+  const { id } = await a.gateway.db.kysely.selectFrom('conversations').select('id').where('thread_key', '=', s.sessionId).executeTakeFirstOrThrow();
+  const alice = await loginAs(b.url, 'alice');
+  expect((await http(`${b.url}/api/conversations/${id}/claim`, { token: alice, body: {} })).status).toBe(200);
+
+  // Node A in the middle of a write to this thread: the pipeline's transaction holds the
+  // thread's lock until it commits (held here by a connection of the test's own).
+  const holder = new pg.Client({ connectionString: databaseUrl });
+  await holder.connect();
+  try {
+    await holder.query('select pg_advisory_lock(hashtext($1))', [threadKeyOf('webchat', s.sessionId)]);
+    let answered = false;
+    const reply = http(`${b.url}/api/conversations/${id}/messages`, { token: alice, body: { text: '您好，我是客服小李' } })
+      .then((r) => { answered = true; return r; });
+    await new Promise((r) => setTimeout(r, 600));
+    expect(answered).toBe(false);
+    await holder.query('select pg_advisory_unlock(hashtext($1))', [threadKeyOf('webchat', s.sessionId)]);
+    expect((await reply).status).toBe(202);
+  } finally {
+    await holder.end();
+  }
+  const texts = await b.gateway.db.kysely.selectFrom('messages').select('text').where('conversation_id', '=', id).orderBy('seq').execute();
+  expect(texts.map((m) => m.text)).toContain('您好，我是客服小李');
 }, 30_000);
 
 test('killing Redis stops no node, nor does starting without it; readers re-read while it is down and fan-out resumes when it is back', async () => {
