@@ -135,8 +135,13 @@ export async function scheduleFollowUp(q: Q, conversation: Conversation, note: s
  * Carry out one due follow-up: on the conversation's channel unless the customer refused it,
  * else on another channel of theirs they accept; skipped (and recorded) when none is left.
  */
-export async function runFollowUp(q: Q, speaker: Speaker, id: string, now: number): Promise<{ conversationId: string | null; outcome: ActionOutcome | null }> {
-  const row = await q.selectFrom('follow_ups').selectAll().where('id', '=', id).where('status', '=', 'scheduled').executeTakeFirst();
+export async function runFollowUp(
+  q: Q, speaker: Speaker, id: string, now: number, dialect: 'sqlite' | 'postgres',
+): Promise<{ conversationId: string | null; outcome: ActionOutcome | null }> {
+  // Taken by an update, not a read: on PostgreSQL the row stays locked until this commits, so
+  // another node running the same due follow-up waits here, then finds it no longer scheduled.
+  const row = await q.updateTable('follow_ups').set({ status: 'scheduled' }).where('id', '=', id).where('status', '=', 'scheduled')
+    .returningAll().executeTakeFirst();
   if (!row) return { conversationId: null, outcome: null };
   const customer = await store.getCustomer(q, row.customer_id);
   const refused = new Set<string>(customer?.contactPreferences.optedOut ?? []);
@@ -153,6 +158,8 @@ export async function runFollowUp(q: Q, speaker: Speaker, id: string, now: numbe
     return { conversationId: null, outcome: null };
   }
   const conversation = (await store.getConversation(q, target.id))!;
+  // Its message is a write to that thread like any other (Pipeline.writeInThread).
+  await store.lockThread(q, dialect, store.threadKeyOf(conversation.channel, conversation.threadKey));
   const outcome = await say(q, speaker, conversation, 'follow_up', {}, now);
   await q.updateTable('follow_ups').set({ status: 'done', channel: conversation.channel, done_at: now }).where('id', '=', id).execute();
   return { conversationId: conversation.id, outcome };

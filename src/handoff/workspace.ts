@@ -98,7 +98,7 @@ export class Workspace {
     const due = await this.deps.db.kysely.selectFrom('follow_ups').select(['id', 'conversation_id'])
       .where('status', '=', 'scheduled').where('due_at', '<=', now).limit(100).execute();
     for (const { id } of due) {
-      const done = await this.deps.db.write((q) => runFollowUp(q, this.deps.speaker, id, now));
+      const done = await this.deps.db.write((q) => runFollowUp(q, this.deps.speaker, id, now, this.deps.db.dialect));
       if (done.conversationId && done.outcome) {
         const conversation = await this.conversation(done.conversationId);
         afterReplies(done.outcome, conversation.channel, conversation.id, this.deps);

@@ -16,6 +16,7 @@ import type { Db } from '../storage/db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import * as store from '../store/index.js';
+import { threadKeyOf } from '../store/index.js';
 import type { Q } from '../store/index.js';
 import type { SlaPolicy } from '../handoff/sla.js';
 import { localeFor, type Locale, type Templates } from '../templates/index.js';
@@ -68,9 +69,6 @@ export interface Ingested {
   handled: Promise<Handled>;
 }
 
-// `|` never occurs in a channel name, so keys of different channels cannot collide. Also the
-// key of the thread's lock on PostgreSQL (store.lockThread).
-export const threadKeyOf = (channel: string, threadKey: string): string => `${channel}|${threadKey}`;
 const nothing = (conversationId: string, status: Conversation['status']): Handled => ({ conversationId, replies: [], status });
 
 export class Pipeline {

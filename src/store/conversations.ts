@@ -60,6 +60,13 @@ export async function touchConversation(q: Q, id: string, now: number): Promise<
 }
 
 /**
+ * One key per channel thread: the pipeline's queue key on a node, and the thread's lock
+ * (`lockThread`) across nodes. `|` never occurs in a channel name, so keys of different
+ * channels cannot collide.
+ */
+export const threadKeyOf = (channel: string, threadKey: string): string => `${channel}|${threadKey}`;
+
+/**
  * Serialise writers of one conversation thread across processes (PostgreSQL only: SQLite
  * has a single writer already). Held until the transaction ends.
  */

@@ -6,7 +6,8 @@
  */
 import pg from 'pg';
 import WebSocket from 'ws';
-import { threadKeyOf } from '../../src/pipeline/pipeline.js';
+import { scheduleFollowUp } from '../../src/handoff/aftercare.js';
+import * as store from '../../src/store/index.js';
 import { addAgent, loginAs } from '../support/agents.js';
 import { http, startGateway, type RunningGateway } from '../support/gateway.js';
 import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
@@ -94,6 +95,23 @@ async function consoleFeed(node: RunningGateway, username: string) {
   return { ws, frames };
 }
 
+/**
+ * Runs `during` while a web chat thread's lock is held, as a node's transaction writing that
+ * thread holds it until its commit (here by a connection of the test's own).
+ */
+async function whileThreadLocked<T>(sessionId: string, during: () => Promise<T>): Promise<T> {
+  const holder = new pg.Client({ connectionString: databaseUrl });
+  await holder.connect();
+  const key = store.threadKeyOf('webchat', sessionId);
+  try {
+    await holder.query('select pg_advisory_lock(hashtext($1))', [key]);
+    return await during();
+  } finally {
+    await holder.query('select pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
+    await holder.end();
+  }
+}
+
 test('a customer whose WebSocket is on node B gets the reply to a message posted on node A', async () => {
   if (!a || !b) return;
   expect(a.gateway.db.dialect).toBe('postgres');
@@ -154,23 +172,43 @@ test('an agent\'s reply on node B waits while node A holds the thread\'s lock, s
   expect((await http(`${b.url}/api/conversations/${id}/claim`, { token: alice, body: {} })).status).toBe(200);
 
   // Node A in the middle of a write to this thread: the pipeline's transaction holds the
-  // thread's lock until it commits (held here by a connection of the test's own).
-  const holder = new pg.Client({ connectionString: databaseUrl });
-  await holder.connect();
-  try {
-    await holder.query('select pg_advisory_lock(hashtext($1))', [threadKeyOf('webchat', s.sessionId)]);
-    let answered = false;
-    const reply = http(`${b.url}/api/conversations/${id}/messages`, { token: alice, body: { text: '您好，我是客服小李' } })
+  // thread's lock until it commits.
+  let answered = false;
+  const { reply } = await whileThreadLocked(s.sessionId, async () => {
+    const pending = http(`${b!.url}/api/conversations/${id}/messages`, { token: alice, body: { text: '您好，我是客服小李' } })
       .then((r) => { answered = true; return r; });
     await new Promise((r) => setTimeout(r, 600));
     expect(answered).toBe(false);
-    await holder.query('select pg_advisory_unlock(hashtext($1))', [threadKeyOf('webchat', s.sessionId)]);
-    expect((await reply).status).toBe(202);
-  } finally {
-    await holder.end();
-  }
+    return { reply: pending }; // not awaited here: it can only finish once the lock is released
+  });
+  expect((await reply).status).toBe(202);
   const texts = await b.gateway.db.kysely.selectFrom('messages').select('text').where('conversation_id', '=', id).orderBy('seq').execute();
   expect(texts.map((m) => m.text)).toContain('您好，我是客服小李');
+}, 30_000);
+
+test('a due follow-up run by both nodes at once waits for the thread\'s lock and is said once', async () => {
+  if (!a || !b) return;
+  const s = await session(a);
+  const socket = await widgetSocket(b, s);
+  await post(a, s, '你好');
+  await until('the bot answered', () => socket.replies().length === 1);
+  const conversation = (await store.findOpenConversation(a.gateway.db.kysely, 'webchat', s.sessionId))!;
+  await a.gateway.db.write((q) => scheduleFollowUp(q, conversation, 'call the customer back', Date.now() - 1000, Date.now()));
+
+  let ran = 0;
+  const runs = await whileThreadLocked(s.sessionId, async () => {
+    const started = [a!, b!].map((node) => node.gateway.workspace.runDueFollowUps().then(() => void ran++));
+    await new Promise((r) => setTimeout(r, 600));
+    expect(ran).toBe(0);
+    return started;
+  });
+  await Promise.all(runs);
+  const rows = await a.gateway.db.kysely.selectFrom('follow_ups').select('status').where('conversation_id', '=', conversation.id).execute();
+  expect(rows.map((r) => r.status)).toEqual(['done']);
+  await until('the follow-up reaches the socket', () => socket.replies().length === 2);
+  await new Promise((r) => setTimeout(r, 300));
+  expect(socket.replies()).toHaveLength(2);
+  socket.ws.close();
 }, 30_000);
 
 test('killing Redis stops no node, nor does starting without it; readers re-read while it is down and fan-out resumes when it is back', async () => {
