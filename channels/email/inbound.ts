@@ -118,9 +118,11 @@ export class MailIngest {
     if (thread.refusedTag) {
       deps.logger.info({ channel: 'email', tag: thread.refusedTag, sender: mask(mail.from?.address ?? '') }, 'a case tag from a sender not on that case was not trusted');
     }
-    const ingested = await deps.pipeline.ingest(toInbound(mail, thread, newText, rawOf(mail, fetched, thread, original), reason, this.now()));
+    const inbound = toInbound(mail, thread, newText, rawOf(mail, fetched, thread, original), reason, this.now());
+    const ingested = await deps.pipeline.ingest(inbound);
     await ingested.handled;
-    const decision = await deps.db.write((tx) => respond(tx, ctx, {
+    // A write to the thread like the pipeline's (its order, and its lock on PostgreSQL).
+    const decision = await deps.pipeline.writeInThread('email', inbound.threadKey, (tx) => respond(tx, ctx, {
       inboundId: ingested.messageId, conversationId: ingested.conversationId, mail, reason, newText,
     }, this.now()));
     if (reason === 'bounce') {
