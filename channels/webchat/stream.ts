@@ -108,7 +108,7 @@ export function registerStream(api: FastifyInstance, deps: StreamDeps): void {
             cursor = parseCursor(auth.data.after);
             unsubscribe = deps.hub.subscribe(threadTopic('webchat', session.id), push);
             sendJson(socket, { type: 'ready', cursor: String(cursor) });
-            push(undefined);
+            push();
             return;
           }
           if (typeof frame !== 'object' || frame === null || (frame as { type?: unknown }).type !== 'message') return fail(socket, 'bad_request', 'unknown frame type');

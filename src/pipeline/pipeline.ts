@@ -175,19 +175,13 @@ export class Pipeline {
   }
 
   /**
-   * Run `task` in a thread's order (agent replies and status changes from the workspace use
-   * this, so they never interleave with the bot's handling of the same conversation).
-   */
-  inThread<T>(channel: string, threadKey: string, task: () => Promise<T>): Promise<T> {
-    return this.queue.run(threadKeyOf(channel, threadKey), task);
-  }
-
-  /**
-   * A write to one thread outside the message path (an agent's reply, a hand-over, a
-   * follow-up): in the thread's order on this node (`inThread`) and, on PostgreSQL, under
+   * A write to one thread outside the message path (an agent's reply or takeover step, a
+   * channel's own follow-up write): in the thread's order on this node, so it never
+   * interleaves with the bot's handling of the same conversation, and on PostgreSQL under
    * the thread's lock, as the pipeline's own writes are. Without the lock, a write on another
    * node could commit a row of the thread after a later one: a reader whose cursor passed
-   * the later row would never read the earlier.
+   * the later row would never read the earlier. (A due follow-up picks its thread inside its
+   * transaction, so it takes the lock there: aftercare.ts `runFollowUp`.)
    */
   writeInThread<T>(channel: string, threadKey: string, job: (q: Q) => Promise<T>): Promise<T> {
     const { db } = this.deps;
