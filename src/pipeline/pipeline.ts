@@ -123,18 +123,19 @@ export class Pipeline {
     const { db } = this.deps;
     return db.write(async (q) => {
       await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
-      const existing = await store.findByChannelMessageId(q, input.channel, input.channelMessageId);
-      if (existing) {
-        const conversation = (await store.getConversation(q, existing.conversationId))!;
-        return { stored: { id: existing.id, duplicate: true }, conversation, outcome: null };
-      }
+      const duplicateOf = async (first: { id: string; conversationId: string }) => ({
+        stored: { id: first.id, duplicate: true }, conversation: (await store.getConversation(q, first.conversationId))!, outcome: null,
+      });
       const now = this.now();
       let conversation = await store.findOpenConversation(q, input.channel, input.threadKey);
-      const survey = conversation ? null : await this.deps.takeSurveyAnswer?.(q, input, now);
-      if (survey) {
-        return { stored: { id: survey.messageId, duplicate: false }, conversation: survey.conversation, outcome: { ...survey.outcome, conversationId: survey.conversation.id } };
-      }
       if (!conversation) {
+        // Nothing is created for a redelivery (its first copy's conversation may have closed since).
+        const existing = await store.findByChannelMessageId(q, input.channel, input.channelMessageId);
+        if (existing) return duplicateOf(existing);
+        const survey = await this.deps.takeSurveyAnswer?.(q, input, now);
+        if (survey) {
+          return { stored: { id: survey.messageId, duplicate: false }, conversation: survey.conversation, outcome: { ...survey.outcome, conversationId: survey.conversation.id } };
+        }
         const who = await store.resolveIdentity(q, { channel: input.channel, externalId: input.sender.externalId, displayName: input.sender.displayName, now });
         conversation = await store.createConversation(q, { customerId: who.customerId, channel: input.channel, threadKey: input.threadKey, now });
       }
@@ -149,6 +150,8 @@ export class Pipeline {
         text: input.text, attachments: input.kind === 'media' ? input.attachments : [],
         channelMessageId: input.channelMessageId, raw: input.raw, now, processed: answer,
       });
+      // With a conversation open, a redelivery is found by the insert itself (one query less per message).
+      if (inserted.duplicate) return duplicateOf(inserted);
       // A bot turn records the activity with the dialog's state (one update, in `answer`).
       if (!answer || conversation.status !== 'bot') await store.touchConversation(q, conversation.id, now);
       const outcome = answer

@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import websocket from '@fastify/websocket';
 import { ZodError } from 'zod';
 import { errorBody, KefuError, type ErrorCode } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { lazyChild, type Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Db } from '../storage/db.js';
 
@@ -35,6 +35,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as unknown as FastifyBaseLogger,
     // Per-request access logs would double the log volume at thousands of messages/s.
     logController: new LogController({ disableRequestLogging: true }),
+    // Each request's child logger is made only if the request logs (logger.ts).
+    childLoggerFactory: (logger, bindings, options) => lazyChild(logger as unknown as Logger, bindings, options) as unknown as FastifyBaseLogger,
     bodyLimit: deps.bodyLimit,
     trustProxy: true,
     // Long-polls would otherwise hold a shutdown for up to 30 s.

@@ -37,7 +37,9 @@ export interface NewInbound {
  * Stores an inbound message once per (channel, channel message id). A redelivery finds
  * the first copy and reports it as a duplicate, so it is neither stored nor answered again.
  */
-export async function insertInbound(q: Q, m: NewInbound & { processed?: boolean }): Promise<{ id: string; seq: number; duplicate: boolean }> {
+export async function insertInbound(
+  q: Q, m: NewInbound & { processed?: boolean },
+): Promise<{ id: string; seq: number; duplicate: boolean; conversationId: string }> {
   const id = newId();
   const [inserted] = await insertOnce(q, {
     id, conversation_id: m.conversationId, channel: m.channel, direction: 'in', kind: m.kind, meta: JSON.stringify(m.meta), author_kind: 'customer',
@@ -46,10 +48,11 @@ export async function insertInbound(q: Q, m: NewInbound & { processed?: boolean 
     // Stored as processed when its answer commits in the same transaction (see the pipeline).
     processed_at: m.processed ? m.now : null, created_at: m.now,
   });
-  if (inserted) return { id, seq: inserted.seq, duplicate: false };
+  if (inserted) return { id, seq: inserted.seq, duplicate: false, conversationId: m.conversationId };
   const [first] = await byChannelMessageId(q, { channel: m.channel, id: m.channelMessageId });
   if (!first) throw new Error('a conflicting message vanished inside the transaction');
-  return { id: first.id, seq: first.seq, duplicate: true };
+  // The first copy's conversation: this one, or an earlier one of the thread since closed.
+  return { id: first.id, seq: first.seq, duplicate: true, conversationId: first.conversation_id };
 }
 
 export async function findByChannelMessageId(q: Q, channel: string, channelMessageId: string): Promise<Message | undefined> {

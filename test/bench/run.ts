@@ -13,6 +13,13 @@ import { SessionPool, type SendVia } from './webchat-client.js';
 import { wechatBenchClient } from './wechat-client.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
+/**
+ * Load before each measured run, so it measures the gateway's steady state, as it runs for
+ * days. A fresh path's first seconds at full load go largely to V8 compiling its hot
+ * functions on helper threads (WeChat: about 0.2 ms of CPU a message over its first ~5 s),
+ * CPU the other core's load generator competes for. The warm-up's own rate is printed too.
+ */
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
 const root = new URL('../../../', import.meta.url).pathname;
 
 async function launch(script: string, args: string[], env: Record<string, string>): Promise<{ url: string; proc: ChildProcess }> {
@@ -77,13 +84,13 @@ const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
 const fmt = (r: Run) => `${r.perSecond.toFixed(0).padStart(6)} /s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.completed} done, ${r.errors} errors)`;
 
 async function main(): Promise<void> {
-  console.log(`kefu bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${SECONDS} s per run`);
+  console.log(`kefu bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up`);
   const concurrency = 64;
 
   // Baseline: bare fastify.
   step('baseline: fastify hello-world');
   const hello = await launch(join(root, 'dist/test/bench/hello-server.js'), [], {});
-  await closedLoop(concurrency, 1, async () => void (await post(`${hello.url}/hello`, { text: 'warm-up' })));
+  await closedLoop(concurrency, WARMUP_SECONDS, async () => void (await post(`${hello.url}/hello`, { text: 'warm-up' })));
   const baseline = await closedLoop(concurrency, SECONDS, async () => void (await post(`${hello.url}/hello`, { text: '你好' })));
   const baselineAt1000 = await fixedRate(1000, SECONDS / 2, async () => void (await post(`${hello.url}/hello`, { text: '你好' })));
   await stop(hello.proc);
@@ -99,17 +106,22 @@ async function main(): Promise<void> {
   // at up to 5,000/s + 1,000/s): a pool used up would count as errors, not as slowness.
   const webchat = async (via: SendVia) => {
     step(`web chat (${via === 'socket' ? 'sent on the WebSocket, as the widget does' : 'sent by POST'}): opening sessions`);
-    const pool = await SessionPool.open(gateway.url, Math.ceil((1500 + 5000 * SECONDS + 1000 * SECONDS) / SessionPool.SCRIPT.length), via);
+    // The warm-up's sessions are closed before the measured ones open: fewer sockets at once.
+    const sessionsFor = (messages: number) => Math.ceil(messages / SessionPool.SCRIPT.length);
+    const warmUpPool = await SessionPool.open(gateway.url, sessionsFor(5000 * WARMUP_SECONDS), via);
+    step(`web chat (${via}): ${WARMUP_SECONDS} s warm-up`);
+    const warmUp = await closedLoop(concurrency, WARMUP_SECONDS, () => warmUpPool.ask());
+    warmUpPool.close();
+    const pool = await SessionPool.open(gateway.url, sessionsFor(5000 * SECONDS + 1000 * SECONDS), via);
     step(`web chat (${via}): closed loop, then 1000 msg/s`);
-    await closedLoop(concurrency, 1, () => pool.ask());
     const closed = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, () => pool.ask()));
     const at1000 = await fixedRate(1000, SECONDS, () => pool.ask());
     pool.close();
-    return { closed, at1000 };
+    return { warmUp, closed, at1000 };
   };
   const bySocket = await webchat('socket');
   const byPost = await webchat('post');
-  step('WeChat webhook: closed loop then 500 msg/s');
+  step(`WeChat webhook: ${WARMUP_SECONDS} s warm-up, closed loop, then 500 msg/s`);
   // Each follower sends one short scripted exchange, then the next follower takes over.
   const wechat = wechatBenchClient(`${gateway.url}/webhooks/wechat`, 'benchtoken');
   let said = 0;
@@ -117,7 +129,7 @@ async function main(): Promise<void> {
     const n = said++;
     return wechat(Math.floor(n / SessionPool.SCRIPT.length), SessionPool.SCRIPT[n % SessionPool.SCRIPT.length]!);
   };
-  await closedLoop(concurrency, 1, wxAsk);
+  const wxWarmUp = await closedLoop(concurrency, WARMUP_SECONDS, wxAsk);
   const wx = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, wxAsk));
   const wxAt500 = await fixedRate(500, SECONDS, wxAsk);
   await stop(gateway.proc);
@@ -128,6 +140,7 @@ async function main(): Promise<void> {
   console.log(`  baseline at 1000/s: ${fmt(baselineAt1000)}`);
   for (const [how, r] of [['sent on the WebSocket (the widget)', bySocket], ['sent by POST', byPost]] as const) {
     console.log(`  kefu, ${how}:`);
+    console.log(`    warm-up, first ${WARMUP_SECONDS} s: ${fmt(r.warmUp)}`);
     console.log(`    ${concurrency} conns:  ${fmt(r.closed)}`);
     process.stdout.write(`  ${cpuLine(r.closed)}`);
     console.log(`    ratio kefu/baseline throughput: ${(r.closed.perSecond / baseline.perSecond).toFixed(3)}`);
@@ -136,6 +149,7 @@ async function main(): Promise<void> {
   }
   console.log('  targets: >= 3000 msg/s end to end; p99 < 25 ms at 1000 msg/s');
   console.log('\nWeChat webhook with passive reply, SQLite');
+  console.log(`  warm-up, first ${WARMUP_SECONDS} s:   ${fmt(wxWarmUp)}`);
   console.log(`  kefu,                 ${concurrency} conns: ${fmt(wx)}`);
   process.stdout.write(cpuLine(wx));
   console.log(`  ratio kefu/baseline throughput: ${(wx.perSecond / baseline.perSecond).toFixed(3)}`);

@@ -58,6 +58,26 @@ test('the same clientMessageId sent twice at the same moment is stored and answe
   expect(all.json.messages.map((m: { author: string }) => m.author)).toEqual(['customer', 'bot']);
 });
 
+test('a message sent again after its conversation closed and a new one opened is stored and answered once', async () => {
+  const s = await session();
+  const send = (text: string, clientMessageId: string) => http(`${url}/api/webchat/sessions/${s.sessionId}/messages`, { token: s.token, body: { text, clientMessageId } });
+  const first = await send('运费怎么收', 'old');
+  await running.gateway.pipeline.idle();
+  const { conversation_id } = await running.gateway.db.kysely.selectFrom('messages').select('conversation_id')
+    .where('id', '=', first.json.messageId).executeTakeFirstOrThrow();
+  await running.gateway.db.kysely.updateTable('conversations').set({ status: 'closed' }).where('id', '=', conversation_id).execute();
+  await send('你好', 'new');
+  await running.gateway.pipeline.idle();
+  const stored = await countMessages();
+  // Found by the insert, in the open conversation's transaction: the first copy's id, nothing stored or said.
+  const again = await send('运费怎么收', 'old');
+  expect(again.json.messageId).toBe(first.json.messageId);
+  await running.gateway.pipeline.idle();
+  expect(await countMessages()).toBe(stored);
+  const all = await http(`${url}/api/webchat/sessions/${s.sessionId}/messages?after=0`, { token: s.token });
+  expect(all.json.messages.map((m: { author: string }) => m.author)).toEqual(['customer', 'bot', 'customer', 'bot']);
+});
+
 test('a long-poll waits and wakes up when the reply lands', async () => {
   const s = await session();
   const started = Date.now();
