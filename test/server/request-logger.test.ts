@@ -28,10 +28,10 @@ describe('request logger made on first use (lazyChild)', () => {
     const { logger, lines } = capture('info');
     let made = 0;
     const counting = Object.create(logger) as Logger;
-    counting.child = (...args: Parameters<Logger['child']>) => {
+    counting.child = ((...args: Parameters<Logger['child']>) => {
       made += 1;
       return logger.child(...args);
-    };
+    }) as Logger['child'];
     const child = lazyChild(counting, { reqId: 'r2' }, {});
     child.debug('not shown');
     child.trace('not shown');
