@@ -32,10 +32,17 @@ export function backoffMs(attempt: number): number {
   return Math.round(base * (0.8 + Math.random() * 0.4));
 }
 
+/** Passive-reply windows ending within one slot are checked together (`queued`). */
+const WINDOW_SLOT_MS = 100;
+/** Conversations asked about in one query. */
+const WINDOW_CHECK_CHUNK = 500;
+
 export class OutboxDispatcher {
   private readonly queue = new KeyedQueue();
   private readonly pending = new Set<string>();
-  private readonly timers = new Map<string, { timer: NodeJS.Timeout; at: number }>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** By the end of their slot: conversations whose passive-reply window ends then. */
+  private readonly windowChecks = new Map<number, { conversations: Set<string>; timer: NodeJS.Timeout }>();
   private poller: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly now: () => number;
@@ -69,8 +76,10 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.poller);
-    for (const { timer } of this.timers.values()) clearTimeout(timer);
+    for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    for (const { timer } of this.windowChecks.values()) clearTimeout(timer);
+    this.windowChecks.clear();
     await this.queue.idle();
   }
 
@@ -87,12 +96,44 @@ export class OutboxDispatcher {
   /**
    * Entries were just queued for a conversation. On a channel with a passive-reply window
    * (WeChat) they are not due before the window ends, and the webhook has nearly always
-   * delivered them by then: one timer at the window's end instead of reading the head now.
+   * delivered them by then, so reading each conversation's head at its window's end would
+   * nearly always find nothing: the conversations whose windows end within the same 100 ms
+   * are asked about in one query, and only those with an unsent entry are drained.
    */
   queued(conversationId: string, channel: string): void {
     const windowMs = this.channels.get(channel)?.capabilities.passiveReplyWindowMs ?? 0;
-    if (windowMs > 0) this.wakeAt(conversationId, windowMs, true);
+    if (windowMs > 0) this.checkAfterWindow(conversationId, windowMs);
     else this.kick(conversationId);
+  }
+
+  private checkAfterWindow(conversationId: string, windowMs: number): void {
+    if (this.stopped) return;
+    const slot = Math.ceil((Date.now() + windowMs) / WINDOW_SLOT_MS) * WINDOW_SLOT_MS;
+    let check = this.windowChecks.get(slot);
+    if (!check) {
+      const timer = setTimeout(() => void this.runWindowCheck(slot), slot - Date.now() + 5);
+      timer.unref();
+      check = { conversations: new Set(), timer };
+      this.windowChecks.set(slot, check);
+    }
+    check.conversations.add(conversationId);
+  }
+
+  private async runWindowCheck(slot: number): Promise<void> {
+    const check = this.windowChecks.get(slot);
+    this.windowChecks.delete(slot);
+    if (!check || this.stopped) return;
+    const conversations = [...check.conversations];
+    for (let i = 0; i < conversations.length; i += WINDOW_CHECK_CHUNK) {
+      const chunk = conversations.slice(i, i + WINDOW_CHECK_CHUNK);
+      try {
+        for (const id of await store.withUnsent(this.db.kysely, chunk)) this.kick(id);
+      } catch (error) {
+        // Nothing is skipped on a failed check: each conversation's head is read as usual.
+        this.logger.warn({ err: error, conversations: chunk.length }, 'outbox window check failed; draining each conversation');
+        for (const id of chunk) this.kick(id);
+      }
+    }
   }
 
   idle(): Promise<void> {
@@ -179,18 +220,15 @@ export class OutboxDispatcher {
     return false;
   }
 
-  /** Drain the conversation in `delayMs`; `keepSooner`: an earlier wake-up already set stays. */
-  private wakeAt(conversationId: string, delayMs: number, keepSooner = false): void {
+  /** Drain the conversation in `delayMs` (instead of any wake-up set before). */
+  private wakeAt(conversationId: string, delayMs: number): void {
     if (this.stopped) return;
-    const at = Date.now() + delayMs;
-    const existing = this.timers.get(conversationId);
-    if (existing && keepSooner && existing.at <= at) return;
-    clearTimeout(existing?.timer);
+    clearTimeout(this.timers.get(conversationId));
     const timer = setTimeout(() => {
       this.timers.delete(conversationId);
       this.kick(conversationId);
     }, delayMs + 5);
     timer.unref();
-    this.timers.set(conversationId, { timer, at });
+    this.timers.set(conversationId, timer);
   }
 }

@@ -62,6 +62,14 @@ export async function headOfConversation(q: Q, conversationId: string): Promise<
   };
 }
 
+/** Of these conversations, the ones with an unsent entry (an indexed probe each). */
+export async function withUnsent(q: Q, conversationIds: readonly string[]): Promise<string[]> {
+  if (conversationIds.length === 0) return [];
+  const rows = await q.selectFrom('outbox').select('conversation_id').distinct()
+    .where('conversation_id', 'in', conversationIds).where('status', 'in', open).execute();
+  return rows.map((r) => r.conversation_id);
+}
+
 /** Conversations with an entry due now (new, retry time reached, or a lease that expired). */
 export async function dueConversations(q: Q, now: number, limit: number): Promise<string[]> {
   const rows = await q.selectFrom('outbox').select('conversation_id').distinct()

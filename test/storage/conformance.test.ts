@@ -109,6 +109,8 @@ describe.each(backends)('storage on $name', (backend) => {
     const out = await store.insertOutbound(q, { conversationId: conversation.id, channel: 'wechat', authorKind: 'bot', authorId: null, text: 'hi', now });
     const id = await store.enqueueOutbox(q, { messageId: out.id, conversationId: conversation.id, channel: 'wechat', payload: { text: 'hi' }, notBefore: now, now });
     expect(await store.dueConversations(q, now, 10)).toEqual([conversation.id]);
+    expect(await store.withUnsent(q, [conversation.id, 'no-such-conversation'])).toEqual([conversation.id]);
+    expect(await store.withUnsent(q, [])).toEqual([]);
     const claims = await Promise.all([1, 2, 3].map(() => store.claimOutbox(q, id, now, 30_000)));
     const leases = claims.filter((c) => c !== null);
     expect(leases).toHaveLength(1);
@@ -122,6 +124,7 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await store.markFailed(q, again!, { error: 'gave up', retryAt: null, now })).toBe(true);
     expect(await store.outboxDepth(q)).toMatchObject({ pending: 0, dead: 1 });
     expect(await store.getOutboxByMessage(q, out.id)).toEqual({ id, status: 'dead', lastError: 'gave up' });
+    expect(await store.withUnsent(q, [conversation.id])).toEqual([]);
   });
 
   /** An outbox entry of a fresh conversation. */
