@@ -16,7 +16,6 @@ import type { Db } from '../storage/db.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import * as store from '../store/index.js';
-import { threadKeyOf } from '../store/index.js';
 import type { Q } from '../store/index.js';
 import type { SlaPolicy } from '../handoff/sla.js';
 import { localeFor, type Locale, type Templates } from '../templates/index.js';
@@ -87,7 +86,7 @@ export class Pipeline {
   ingest(message: InboundMessageInput): Promise<Ingested> {
     // Validated here too: whatever a channel built must satisfy the one message contract.
     const input = InboundMessage.parse(message);
-    const key = threadKeyOf(input.channel, input.threadKey);
+    const key = store.threadKeyOf(input.channel, input.threadKey);
     const started = process.hrtime.bigint();
     // With other work in hand (any thread queued), understood on another thread meanwhile;
     // alone (one mail after another, a quiet moment), here in its turn: the round trip would
@@ -120,9 +119,7 @@ export class Pipeline {
   private async storeAndAnswer(input: InboundMessage, answer: boolean, hint?: string | null, analysis: Analysis = null): Promise<{
     stored: { id: string; duplicate: boolean }; conversation: Conversation; outcome: Handled | null; appended?: ThreadAppend;
   }> {
-    const { db } = this.deps;
-    return db.write(async (q) => {
-      await store.lockThread(q, db.dialect, threadKeyOf(input.channel, input.threadKey));
+    return this.lockedWrite(store.threadKeyOf(input.channel, input.threadKey), async (q) => {
       const duplicateOf = async (first: { id: string; conversationId: string }) => ({
         stored: { id: first.id, duplicate: true }, conversation: (await store.getConversation(q, first.conversationId))!, outcome: null,
       });
@@ -171,7 +168,7 @@ export class Pipeline {
     for (const { id, conversationId } of pending) {
       const conversation = await store.getConversation(this.deps.db.kysely, conversationId);
       if (!conversation) continue;
-      void this.queue.run(threadKeyOf(conversation.channel, conversation.threadKey), () => this.handle(id, process.hrtime.bigint()))
+      void this.queue.run(store.threadKeyOf(conversation.channel, conversation.threadKey), () => this.handle(id, process.hrtime.bigint()))
         .catch((error: unknown) => this.deps.logger.error({ err: error, messageId: id }, 'recovering a message failed'));
     }
     return pending.length;
@@ -187,12 +184,17 @@ export class Pipeline {
    * transaction, so it takes the lock there: aftercare.ts `runFollowUp`.)
    */
   writeInThread<T>(channel: string, threadKey: string, job: (q: Q) => Promise<T>): Promise<T> {
+    const key = store.threadKeyOf(channel, threadKey);
+    return this.queue.run(key, () => this.lockedWrite(key, job));
+  }
+
+  /** One write under the thread's lock (PostgreSQL; SQLite has a single writer already). */
+  private lockedWrite<T>(key: string, job: (q: Q) => Promise<T>): Promise<T> {
     const { db } = this.deps;
-    const key = threadKeyOf(channel, threadKey);
-    return this.queue.run(key, () => db.write(async (q) => {
+    return db.write(async (q) => {
       await store.lockThread(q, db.dialect, key);
       return job(q);
-    }));
+    });
   }
 
   /** Resolves when everything queued so far is handled (tests, graceful shutdown). */
@@ -207,7 +209,7 @@ export class Pipeline {
       const input = await store.getInboundForDialog(q, messageId);
       const conversation = input && await store.getConversation(q, input.conversationId);
       if (!input || !conversation) throw new Error(`message ${messageId} or its conversation is missing`);
-      await store.lockThread(q, db.dialect, threadKeyOf(conversation.channel, conversation.threadKey));
+      await store.lockThread(q, db.dialect, store.threadKeyOf(conversation.channel, conversation.threadKey));
       if (await store.isProcessed(q, messageId)) return { conversation, outcome: null };
       const now = this.now();
       const outcome = await this.answer(q, messageId, conversation, input, now);
