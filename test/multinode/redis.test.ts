@@ -4,7 +4,6 @@
  * promptly (the long re-check interval below means only Redis can wake them in time);
  * killing Redis stops neither node, and the fan-out resumes when it is back.
  */
-import pg from 'pg';
 import WebSocket from 'ws';
 import { scheduleFollowUp } from '../../src/handoff/aftercare.js';
 import * as store from '../../src/store/index.js';
@@ -13,7 +12,7 @@ import { http, startGateway, type RunningGateway } from '../support/gateway.js';
 import { requirePostgres, startPostgres, type PgServer } from '../support/postgres.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
-let pgServer: PgServer | null = null;
+let pg: PgServer | null = null;
 let redis: RedisServer | null = null;
 let databaseUrl = '';
 let a: RunningGateway | undefined;
@@ -30,11 +29,11 @@ const nodeEnv = (extra: Record<string, string> = {}) => ({
 });
 
 beforeAll(async () => {
-  pgServer = await startPostgres();
-  if (!requirePostgres(pgServer)) return;
+  pg = await startPostgres();
+  if (!requirePostgres(pg)) return;
   redis = await startRedis();
   if (!redis) return;
-  databaseUrl = await pgServer.createDatabase('multinode');
+  databaseUrl = await pg.createDatabase('multinode');
   a = await startGateway(nodeEnv());
   b = await startGateway(nodeEnv());
   await addAgent(a.gateway, 'boss', 'supervisor');
@@ -44,7 +43,7 @@ afterAll(async () => {
   await a?.stop();
   await b?.stop();
   await redis?.stop();
-  await pgServer?.stop();
+  await pg?.stop();
 });
 
 async function until(what: string, predicate: () => boolean | Promise<boolean>, ms = PROMPT_MS): Promise<number> {
@@ -96,20 +95,14 @@ async function consoleFeed(node: RunningGateway, username: string) {
 }
 
 /**
- * Runs `during` while a web chat thread's lock is held, as a node's transaction writing that
- * thread holds it until its commit (here by a connection of the test's own).
+ * Runs `during` while a web chat thread's lock is held: inside a transaction on node A that
+ * took it with the pipeline's own `lockThread`, held until that transaction commits.
  */
 async function whileThreadLocked<T>(sessionId: string, during: () => Promise<T>): Promise<T> {
-  const holder = new pg.Client({ connectionString: databaseUrl });
-  await holder.connect();
-  const key = store.threadKeyOf('webchat', sessionId);
-  try {
-    await holder.query('select pg_advisory_lock(hashtext($1))', [key]);
-    return await during();
-  } finally {
-    await holder.query('select pg_advisory_unlock(hashtext($1))', [key]).catch(() => undefined);
-    await holder.end();
-  }
+  return a!.gateway.db.kysely.transaction().execute(async (q) => {
+    await store.lockThread(q, 'postgres', store.threadKeyOf('webchat', sessionId));
+    return during();
+  });
 }
 
 test('a customer whose WebSocket is on node B gets the reply to a message posted on node A', async () => {
