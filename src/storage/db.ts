@@ -66,6 +66,7 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
   const dialect: DialectName = url && /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let kysely: Kysely<Database>;
   let checkpointer: Checkpointer | null = null;
+  let group: GroupCommit | null = null;
   if (dialect === 'postgres') {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10 });
     // A dropped connection must not crash the process: the query in flight fails (and is
@@ -89,8 +90,8 @@ export function openDb(options: { databaseUrl?: string; dataDir: string; poolSiz
     if (file !== ':memory:') checkpointer = Checkpointer.start(database, file, { onError: options.onWarning });
     kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
     runPreparedDirectly(kysely, database);
+    group = new GroupCommit(kysely, database);
   }
-  const group = dialect === 'sqlite' ? new GroupCommit(kysely) : null;
   return {
     kysely,
     dialect,
