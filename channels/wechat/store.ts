@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Db } from '../../src/storage/db.js';
-import { prepared } from '../../src/storage/prepared.js';
+import { prepared, preparedWrite } from '../../src/storage/prepared.js';
 import type { Database } from '../../src/storage/schema.js';
 import type { Q } from '../../src/store/index.js';
 
@@ -13,17 +13,16 @@ import type { Q } from '../../src/store/index.js';
  * pending and no older entry of its conversation is unsent (pending, or leased by the
  * dispatcher): what `headOfConversation` + `takeForImmediateDelivery` check in two.
  */
-const takeIfOldest = prepared<{ id: string; conversationId: string; now: number }, { id: string }>((db, arg) => db.updateTable('outbox')
+const takeIfOldest = preparedWrite<{ id: string; conversationId: string; now: number }>((db, arg) => db.updateTable('outbox')
   .set({ status: 'sent', attempts: 1, updated_at: arg('now') })
   .where('id', '=', arg('id')).where('status', '=', 'pending')
   .where(({ not, exists, selectFrom }) => not(exists(selectFrom('outbox as older').select(sql<number>`1`.as('one'))
     .where('older.conversation_id', '=', arg('conversationId')).where('older.status', 'in', ['pending', 'sending'])
-    .whereRef('older.seq', '<', 'outbox.seq'))))
-  .returning('id'));
+    .whereRef('older.seq', '<', 'outbox.seq')))));
 
 /** True when the entry was taken: nothing older waits, and nobody else had it. */
 export async function takeOutboxIfOldest(q: Q, entry: { id: string; conversationId: string }, now: number): Promise<boolean> {
-  return (await takeIfOldest(q, { id: entry.id, conversationId: entry.conversationId, now })).length === 1;
+  return (await takeIfOldest(q, { id: entry.id, conversationId: entry.conversationId, now })).changes === 1;
 }
 
 /**

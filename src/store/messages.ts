@@ -1,6 +1,6 @@
 import { sql, type Selectable } from 'kysely';
 import type { Attachment, AuthorKind, Message } from '../contract.js';
-import { prepared, type PreparedQuery } from '../storage/prepared.js';
+import { prepared, preparedWrite, type PreparedQuery } from '../storage/prepared.js';
 import type { MessagesTable } from '../storage/schema.js';
 import { newId, toMessage, type Q } from './rows.js';
 
@@ -14,9 +14,9 @@ const COLUMNS = ['id', 'conversation_id', 'channel', 'direction', 'kind', 'meta'
 const placeholders = (arg: <K extends keyof MessageValues & string>(name: K) => MessageValues[K]) =>
   Object.fromEntries(COLUMNS.map((c) => [c, arg(c)])) as MessageValues;
 
-const insertOnce = prepared<MessageValues, { seq: number }>((db, arg) => db.insertInto('messages').values(placeholders(arg))
-  .onConflict((oc) => oc.columns(['channel', 'channel_message_id']).doNothing()).returning('seq'));
-const insertMessage = prepared<MessageValues, { seq: number }>((db, arg) => db.insertInto('messages').values(placeholders(arg)).returning('seq'));
+const insertOnce = preparedWrite<MessageValues>((db, arg) => db.insertInto('messages').values(placeholders(arg))
+  .onConflict((oc) => oc.columns(['channel', 'channel_message_id']).doNothing()), { seq: true });
+const insertMessage = preparedWrite<MessageValues>((db, arg) => db.insertInto('messages').values(placeholders(arg)), { seq: true });
 const byChannelMessageId = prepared<{ channel: string; id: string }, Selectable<MessagesTable>>((db, arg) => db.selectFrom('messages').selectAll()
   .where('channel', '=', arg('channel')).where('channel_message_id', '=', arg('id')));
 
@@ -41,14 +41,14 @@ export async function insertInbound(
   q: Q, m: NewInbound & { processed?: boolean },
 ): Promise<{ id: string; seq: number; duplicate: boolean; conversationId: string }> {
   const id = newId();
-  const [inserted] = await insertOnce(q, {
+  const inserted = await insertOnce(q, {
     id, conversation_id: m.conversationId, channel: m.channel, direction: 'in', kind: m.kind, meta: JSON.stringify(m.meta), author_kind: 'customer',
     author_id: m.authorId, text: m.text, attachments: JSON.stringify(m.attachments),
     channel_message_id: m.channelMessageId, raw: m.raw === undefined ? null : JSON.stringify(m.raw),
     // Stored as processed when its answer commits in the same transaction (see the pipeline).
     processed_at: m.processed ? m.now : null, created_at: m.now,
   });
-  if (inserted) return { id, seq: inserted.seq, duplicate: false, conversationId: m.conversationId };
+  if (inserted.seq !== undefined) return { id, seq: inserted.seq, duplicate: false, conversationId: m.conversationId };
   const [first] = await byChannelMessageId(q, { channel: m.channel, id: m.channelMessageId });
   if (!first) throw new Error('a conflicting message vanished inside the transaction');
   // The first copy's conversation: this one, or an earlier one of the thread since closed.
@@ -64,12 +64,12 @@ export async function insertOutbound(
   q: Q, m: { conversationId: string; channel: string; authorKind: AuthorKind; authorId: string | null; text: string; now: number },
 ): Promise<{ id: string; seq: number }> {
   const id = newId();
-  const [row] = await insertMessage(q, {
+  const { seq } = await insertMessage(q, {
     id, conversation_id: m.conversationId, channel: m.channel, direction: 'out', kind: 'text', meta: '{}', author_kind: m.authorKind,
     author_id: m.authorId, text: m.text, attachments: '[]', channel_message_id: null, raw: null,
     processed_at: null, created_at: m.now,
   });
-  return { id, seq: row!.seq };
+  return { id, seq: seq! };
 }
 
 export async function getMessage(q: Q, id: string): Promise<Message | undefined> {
