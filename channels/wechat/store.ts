@@ -61,16 +61,14 @@ const replaceWindow = prepared<Window, never>((db, arg) => insertWindow(db, arg)
 const addWindow = prepared<Window, never>((db, arg) => insertWindow(db, arg).onConflict((oc) => oc.columns(['channel', 'thread_key', 'kind']).doNothing()));
 const windowsOf = prepared<QuotaKey, { kind: string; expires_at: number; remaining: number }>((db, arg) => quotaTable(db)
   .selectFrom('wechat_quota').select(['kind', 'expires_at', 'remaining']).where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')));
-const spend = prepared<QuotaKey & { kind: string; now: number }, { kind: string }>((db, arg) => quotaTable(db).updateTable('wechat_quota')
+const spend = preparedWrite<QuotaKey & { kind: string; now: number }>((db, arg) => quotaTable(db).updateTable('wechat_quota')
   .set((eb) => ({ remaining: eb('remaining', '-', 1), updated_at: arg('now') }))
-  .where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')).where('kind', '=', arg('kind')).where('remaining', '>', 0).where('expires_at', '>', arg('now'))
-  .returning('kind'));
-const giveBack = prepared<QuotaKey & { kind: string; max: number; now: number }, { kind: string }>((db, arg) => quotaTable(db).updateTable('wechat_quota')
+  .where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')).where('kind', '=', arg('kind')).where('remaining', '>', 0).where('expires_at', '>', arg('now')));
+const giveBack = preparedWrite<QuotaKey & { kind: string; max: number; now: number }>((db, arg) => quotaTable(db).updateTable('wechat_quota')
   .set((eb) => ({ remaining: eb('remaining', '+', 1), updated_at: arg('now') }))
-  .where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')).where('kind', '=', arg('kind')).where('remaining', '<', arg('max')).where('expires_at', '>', arg('now'))
-  .returning('kind'));
-const useUp = prepared<QuotaKey & { now: number }, { kind: string }>((db, arg) => quotaTable(db).updateTable('wechat_quota')
-  .set({ remaining: 0, updated_at: arg('now') }).where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')).returning('kind'));
+  .where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')).where('kind', '=', arg('kind')).where('remaining', '<', arg('max')).where('expires_at', '>', arg('now')));
+const useUp = preparedWrite<QuotaKey & { now: number }>((db, arg) => quotaTable(db).updateTable('wechat_quota')
+  .set({ remaining: 0, updated_at: arg('now') }).where('channel', '=', arg('channel')).where('thread_key', '=', arg('threadKey')));
 
 /** A window the customer opened: replaces the one of the same kind (a new message starts over). */
 export async function openQuotaWindow(q: Q, w: Window): Promise<void> {
@@ -83,17 +81,17 @@ export async function quotaWindows(q: Q, key: QuotaKey): Promise<QuotaRow[]> {
 
 /** One message from this window, if it is open and not used up (atomic: nodes cannot both spend the last). */
 export async function spendQuota(q: Q, key: QuotaKey, kind: string, now: number): Promise<boolean> {
-  return (await spend(q, { ...key, kind, now })).length === 1;
+  return (await spend(q, { ...key, kind, now })).changes === 1;
 }
 
 /** One message back to this window (a send that WeChat never accepted), up to its allowance. */
 export async function refundQuota(q: Q, key: QuotaKey, kind: string, max: number, now: number): Promise<boolean> {
-  return (await giveBack(q, { ...key, kind, max, now })).length === 1;
+  return (await giveBack(q, { ...key, kind, max, now })).changes === 1;
 }
 
 /** Nothing left in any window; a customer without one gets `fallback` with nothing left. */
 export async function useUpQuota(q: Q, key: QuotaKey, now: number, fallback: { kind: string; expiresAt: number }): Promise<void> {
-  if ((await useUp(q, { ...key, now })).length > 0) return;
+  if ((await useUp(q, { ...key, now })).changes > 0) return;
   await addWindow(q, { ...key, kind: fallback.kind, expiresAt: fallback.expiresAt, remaining: 0, now });
 }
 

@@ -90,7 +90,7 @@ export interface Written {
   seq?: number;
 }
 
-/** An insert or update (Kysely's builders), which can be asked to return `seq`. */
+/** An insert or update (Kysely's builders); `seq` is asked for only of tables that have it. */
 type Write = Compilable<unknown> & { returning(column: 'seq'): Compilable<unknown> };
 
 /**
