@@ -7,6 +7,7 @@
  * measured against the hello server), which leaves that much more to the server. Every
  * server in a run (the hello baseline included) is driven by the same client.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Pool } from 'undici';
 
 /** One pool per origin, up to 256 keep-alive connections each. */
@@ -36,6 +37,11 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 export interface Run {
+  /**
+   * The load generator's own longest stall during a fixed-rate run, ms (beyond its 5 ms
+   * tick): it times the latencies, so a stall of its own would show as the server's.
+   */
+  generatorStallMs?: number;
   completed: number;
   seconds: number;
   perSecond: number;
@@ -69,11 +75,15 @@ export async function closedLoop(workers: number, seconds: number, one: (worker:
   return summarise(latencies, (performance.now() - started) / 1000, errors);
 }
 
+const TICK_MS = 5;
+
 /** Starts `one()` at a fixed rate for `seconds` (open loop: a slow server cannot slow the clock). */
 export async function fixedRate(rate: number, seconds: number, one: (i: number) => Promise<void>): Promise<Run> {
   const latencies: number[] = [];
   let errors = 0;
   const total = Math.round(rate * seconds);
+  const monitor = monitorEventLoopDelay({ resolution: TICK_MS });
+  monitor.enable();
   const started = performance.now();
   const pending: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -86,5 +96,6 @@ export async function fixedRate(rate: number, seconds: number, one: (i: number) 
     pending.push(one(i).then(() => void latencies.push(performance.now() - start), () => void errors++));
   }
   await Promise.all(pending);
-  return summarise(latencies, (performance.now() - started) / 1000, errors);
+  monitor.disable();
+  return { ...summarise(latencies, (performance.now() - started) / 1000, errors), generatorStallMs: Math.max(0, monitor.max / 1e6 - TICK_MS) };
 }

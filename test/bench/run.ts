@@ -20,6 +20,14 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
  * CPU the other core's load generator competes for. The warm-up's own rate is printed too.
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
+/**
+ * A pause between a path's closed loop and its fixed-rate run, so the latency run measures
+ * the gateway at that rate, not its recovery from the saturating loop just before. In one
+ * run without it, the 136 web chat messages due in the first 200 ms took 15-27 ms (the
+ * gateway's event loop stalled up to 12 ms and ran a 12 ms full GC then), and made the p99:
+ * 23.1 ms, against 2.8-5.0 ms in runs where the start was quiet.
+ */
+const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 2);
 const root = new URL('../../../', import.meta.url).pathname;
 
 async function launch(script: string, args: string[], env: Record<string, string>): Promise<{ url: string; proc: ChildProcess }> {
@@ -81,10 +89,13 @@ const cpuLine = (r: CpuPerMessage) => (r.cpuMsPerMessage === undefined
 /** Progress on stderr, so the figures on stdout stay clean. */
 const step = (what: string) => process.stderr.write(`bench: ${what}\n`);
 
-const fmt = (r: Run) => `${r.perSecond.toFixed(0).padStart(6)} /s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.completed} done, ${r.errors} errors)`;
+const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_SECONDS * 1000));
+
+const fmt = (r: Run) => `${r.perSecond.toFixed(0).padStart(6)} /s   p50 ${r.p50.toFixed(2).padStart(6)} ms   p99 ${r.p99.toFixed(2).padStart(7)} ms   (${r.completed} done, ${r.errors} errors)` +
+  (r.generatorStallMs === undefined ? '' : `   load generator's longest stall ${r.generatorStallMs.toFixed(0)} ms`);
 
 async function main(): Promise<void> {
-  console.log(`kefu bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up`);
+  console.log(`kefu bench: ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}, ${SECONDS} s per run after ${WARMUP_SECONDS} s of warm-up; fixed-rate runs start ${SETTLE_SECONDS} s after the closed loop`);
   const concurrency = 64;
 
   // Baseline: bare fastify.
@@ -92,6 +103,7 @@ async function main(): Promise<void> {
   const hello = await launch(join(root, 'dist/test/bench/hello-server.js'), [], {});
   await closedLoop(concurrency, WARMUP_SECONDS, async () => void (await post(`${hello.url}/hello`, { text: 'warm-up' })));
   const baseline = await closedLoop(concurrency, SECONDS, async () => void (await post(`${hello.url}/hello`, { text: '你好' })));
+  await settle();
   const baselineAt1000 = await fixedRate(1000, SECONDS / 2, async () => void (await post(`${hello.url}/hello`, { text: '你好' })));
   await stop(hello.proc);
 
@@ -115,6 +127,7 @@ async function main(): Promise<void> {
     const pool = await SessionPool.open(gateway.url, sessionsFor(5000 * SECONDS + 1000 * SECONDS), via);
     step(`web chat (${via}): closed loop, then 1000 msg/s`);
     const closed = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, () => pool.ask()));
+    await settle();
     const at1000 = await fixedRate(1000, SECONDS, () => pool.ask());
     pool.close();
     return { warmUp, closed, at1000 };
@@ -131,6 +144,7 @@ async function main(): Promise<void> {
   };
   const wxWarmUp = await closedLoop(concurrency, WARMUP_SECONDS, wxAsk);
   const wx = await withCpu(gateway.proc, () => closedLoop(concurrency, SECONDS, wxAsk));
+  await settle();
   const wxAt500 = await fixedRate(500, SECONDS, wxAsk);
   await stop(gateway.proc);
   rmSync(dataDir, { recursive: true, force: true });
