@@ -25,7 +25,7 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 6);
  * the gateway at that rate, not its recovery from the saturating loop just before. In one
  * run without it, the 136 web chat messages due in the first 200 ms took 15-27 ms (the
  * gateway's event loop stalled up to 12 ms and ran a 12 ms full GC then), and made the p99:
- * 23.1 ms, against 2.8-5.0 ms in runs where the start was quiet.
+ * 23.1 ms, against 2.8-5.0 ms in three of the four runs around it.
  */
 const SETTLE_SECONDS = Number(process.env.BENCH_SETTLE_SECONDS ?? 2);
 const root = new URL('../../../', import.meta.url).pathname;
