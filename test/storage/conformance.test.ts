@@ -101,6 +101,33 @@ describe.each(backends)('storage on $name', (backend) => {
     expect(await store.listUnprocessed(q, 10)).toEqual([]);
   });
 
+  test('message inserts report the stored row\'s seq and a conflict as a duplicate, in a transaction and outside one', async () => {
+    if (skipIfNoPg()) return;
+    const q = db.kysely;
+    const { customerId } = await store.resolveIdentity(q, { channel: 'wechat', externalId: 'o-seq', now });
+    const conversation = await store.createConversation(q, { customerId, channel: 'wechat', threadKey: 'o-seq', now });
+    const inbound = (channelMessageId: string) => ({
+      conversationId: conversation.id, channel: 'wechat', kind: 'text' as const, meta: {}, authorId: 'o-seq', text: channelMessageId,
+      attachments: [], channelMessageId, raw: null, now,
+    });
+    const outbound = (text: string) => ({ conversationId: conversation.id, channel: 'wechat', authorKind: 'bot' as const, authorId: null, text, now });
+    // Outside a transaction (Kysely's executor), then inside one (on SQLite: the connection directly).
+    const written = [
+      await store.insertInbound(q, inbound('1001')),
+      await store.insertOutbound(q, outbound('reply 1')),
+      ...(await db.kysely.transaction().execute(async (t) => [await store.insertInbound(t, inbound('1002')), await store.insertOutbound(t, outbound('reply 2'))])),
+    ];
+    const stored = await store.listMessagesAfter(q, conversation.id, 0, 10);
+    expect(stored.map((m) => [m.id, m.seq])).toEqual(written.map((w) => [w.id, w.seq]));
+    expect(new Set(written.map((w) => w.seq)).size).toBe(4);
+    // A redelivery changes nothing and reports the first copy, with its seq, both ways.
+    const again = await store.insertInbound(q, inbound('1002'));
+    const againInTransaction = await db.kysely.transaction().execute((t) => store.insertInbound(t, inbound('1001')));
+    expect(again).toMatchObject({ duplicate: true, id: written[2]!.id, seq: written[2]!.seq });
+    expect(againInTransaction).toMatchObject({ duplicate: true, id: written[0]!.id, seq: written[0]!.seq });
+    expect(await store.listMessagesAfter(q, conversation.id, 0, 10)).toHaveLength(4);
+  });
+
   test('the outbox leases an entry to one worker, retries with a due time, and dead-letters', async () => {
     if (skipIfNoPg()) return;
     const q = db.kysely;
